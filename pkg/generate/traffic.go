@@ -1,0 +1,358 @@
+// Package generate writes realistic, deterministic firewall data for tests,
+// benchmarks and the demo, together with the exact aggregates it wrote.
+package generate
+
+import (
+	"bufio"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"os"
+	"path/filepath"
+	"sort"
+	"time"
+)
+
+// Config describes the traffic to write.
+type Config struct {
+	Seed      int64
+	APIs      int
+	Instances int
+	Records   int
+	Start     time.Time
+	End       time.Time
+	// Bodies adds base64 request/response bodies, as firewalls with body
+	// logging on do (the backend must never index or show them).
+	Bodies bool
+}
+
+// GroundTruth is what the written files contain, computed while writing.
+type GroundTruth struct {
+	Total           int            `json:"total"`
+	ByOutcome       map[string]int `json:"byOutcome"`
+	ByInstance      map[string]int `json:"byInstance"`
+	ByAPI           map[string]int `json:"byApi"`
+	DistinctClients int            `json:"distinctClients"`
+	First           time.Time      `json:"first"`
+	Last            time.Time      `json:"last"`
+}
+
+// API is one generated protected API.
+type API struct {
+	ID          string
+	Name        string
+	NonBlocking bool
+	Operations  []operation
+}
+
+type operation struct {
+	method, template string
+}
+
+var operationPool = []operation{
+	{"GET", "/api/users/{id}"}, {"PUT", "/api/users/{id}"}, {"POST", "/api/user/login"},
+	{"POST", "/api/user/register"}, {"GET", "/api/user/info"}, {"GET", "/api/admin/all_users"},
+	{"GET", "/api/pictures/{id}"}, {"POST", "/api/pictures"}, {"DELETE", "/api/pictures/{id}"},
+	{"GET", "/api/orders"}, {"GET", "/api/orders/{id}"}, {"POST", "/api/orders"},
+}
+
+// APIs returns the deterministic API list for a seed.
+func APIs(seed int64, n int) []API {
+	rng := rand.New(rand.NewSource(seed ^ 0x5eed))
+	apis := make([]API, n)
+	for i := range apis {
+		ops := append([]operation(nil), operationPool...)
+		rng.Shuffle(len(ops), func(a, b int) { ops[a], ops[b] = ops[b], ops[a] })
+		apis[i] = API{
+			ID:          uuidFrom(rng),
+			Name:        fmt.Sprintf("Demo API %d_1.%d.0", i+1, i%3),
+			NonBlocking: i%4 == 3, // every fourth API runs in monitor-only mode
+			Operations:  ops[:6+rng.Intn(6)],
+		}
+	}
+	return apis
+}
+
+// InstanceName is the name of the i-th generated firewall instance.
+func InstanceName(i int) string { return fmt.Sprintf("fw-%02d", i+1) }
+
+func uuidFrom(rng *rand.Rand) string {
+	var b [16]byte
+	rng.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// record is one transaction in the firewall's v1.0.25 format.
+type record struct {
+	Version          string           `json:"version"`
+	UUID             string           `json:"uuid"`
+	DateRFC          string           `json:"date_rfc8601"`
+	DateEpoch        int64            `json:"date_epoch"`
+	Duration         int64            `json:"duration"`
+	Pod              map[string]any   `json:"pod"`
+	API              string           `json:"api"`
+	APIName          string           `json:"api_name"`
+	NonBlocking      bool             `json:"non_blocking_mode"`
+	BlockingLevel    int              `json:"blocking_level"`
+	SourceIP         string           `json:"source_ip"`
+	SourcePort       int              `json:"source_port"`
+	DestinationIP    string           `json:"destination_ip"`
+	DestinationPort  int              `json:"destination_port"`
+	Protocol         string           `json:"protocol"`
+	Hostname         string           `json:"hostname"`
+	URIPath          string           `json:"uri_path"`
+	OASPath          string           `json:"oas_path"`
+	Method           string           `json:"method"`
+	Query            string           `json:"query"`
+	Status           int              `json:"status"`
+	Params           map[string]any   `json:"params"`
+	RequestBodySize  int              `json:"request_body_size"`
+	ResponseBodySize int              `json:"response_body_size"`
+	ResponseAborted  bool             `json:"response_aborted"`
+	RequestBody      string           `json:"request_body,omitempty"`
+	ResponseBody     string           `json:"response_body,omitempty"`
+	Errors           []map[string]any `json:"errors"`
+	Traces           []map[string]any `json:"traces"`
+	Customs          map[string]any   `json:"customs"`
+}
+
+// scenario is what kind of call a generated transaction is.
+type scenario int
+
+const (
+	normal          scenario = iota
+	enumeration              // 404 "path not defined in OAS" from a scanning bot
+	missingToken             // required security header absent
+	requestInvalid           // request validation failed
+	responseInvalid          // 502 response validation
+	rateLimited              // 429
+	wrongMethod              // 405 operation mapping
+	unmatchedHost            // matched no API: api-unknown file
+)
+
+// WriteFiles writes cfg.Records transactions under root and returns their aggregates.
+func WriteFiles(root string, cfg Config) (GroundTruth, error) {
+	if cfg.APIs < 1 || cfg.Instances < 1 || !cfg.End.After(cfg.Start) {
+		return GroundTruth{}, fmt.Errorf("need at least one API and instance and a non-empty time span")
+	}
+	rng := rand.New(rand.NewSource(cfg.Seed))
+	apis := APIs(cfg.Seed, cfg.APIs)
+	clientZipf := rand.NewZipf(rng, 1.2, 4, 4999)
+	apiZipf := rand.NewZipf(rng, 1.1, 2, uint64(cfg.APIs-1))
+
+	type key struct{ instance, file string }
+	byFile := map[key][]record{}
+	gt := GroundTruth{ByOutcome: map[string]int{}, ByInstance: map[string]int{}, ByAPI: map[string]int{}}
+	clients := map[string]bool{}
+	span := cfg.End.Sub(cfg.Start)
+
+	for i := 0; i < cfg.Records; i++ {
+		ts := cfg.Start.Add(time.Duration(rng.Int63n(int64(span)))).Truncate(time.Microsecond) // records carry µs
+		inst := InstanceName(rng.Intn(cfg.Instances))
+		api := apis[apiZipf.Uint64()]
+		client := clientIP(int(clientZipf.Uint64()))
+		sc := pickScenario(rng)
+		r := buildRecord(rng, ts, inst, api, client, sc, cfg.Bodies)
+		file := "api-" + api.ID + ".transaction.log"
+		outcome := "allowed"
+		switch {
+		case sc == unmatchedHost:
+			file, outcome = "api-unknown.transaction.log", "unmatched"
+		case len(r.Errors) > 0 && api.NonBlocking:
+			outcome = "wouldBlock"
+		case len(r.Errors) > 0:
+			outcome = "blocked"
+		}
+		byFile[key{inst, file}] = append(byFile[key{inst, file}], r)
+		gt.Total++
+		gt.ByOutcome[outcome]++
+		gt.ByInstance[inst]++
+		gt.ByAPI[r.API]++
+		clients[client] = true
+		if gt.First.IsZero() || ts.Before(gt.First) {
+			gt.First = ts
+		}
+		if ts.After(gt.Last) {
+			gt.Last = ts
+		}
+	}
+	gt.DistinctClients = len(clients)
+
+	keys := make([]key, 0, len(byFile))
+	for k := range byFile {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i].instance+keys[i].file < keys[j].instance+keys[j].file })
+	for _, k := range keys {
+		recs := byFile[k]
+		sort.Slice(recs, func(i, j int) bool { return recs[i].DateEpoch < recs[j].DateEpoch })
+		if err := writeNDJSON(filepath.Join(root, k.instance, k.file), recs); err != nil {
+			return gt, err
+		}
+	}
+	// Every instance also has its (empty or not) unknown-traffic file, as real ones do.
+	for i := 0; i < cfg.Instances; i++ {
+		p := filepath.Join(root, InstanceName(i), "api-unknown.transaction.log")
+		if _, err := os.Stat(p); os.IsNotExist(err) {
+			if err := writeNDJSON(p, nil); err != nil {
+				return gt, err
+			}
+		}
+	}
+	return gt, nil
+}
+
+func writeNDJSON(path string, recs []record) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	for i := range recs {
+		if err := enc.Encode(&recs[i]); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func clientIP(rank int) string {
+	return fmt.Sprintf("10.%d.%d.%d", 20+rank/65536%200, rank/256%256, rank%256)
+}
+
+func pickScenario(rng *rand.Rand) scenario {
+	switch p := rng.Intn(1000); {
+	case p < 780:
+		return normal
+	case p < 850:
+		return enumeration
+	case p < 880:
+		return missingToken
+	case p < 920:
+		return requestInvalid
+	case p < 935:
+		return responseInvalid
+	case p < 955:
+		return rateLimited
+	case p < 965:
+		return wrongMethod
+	default:
+		return unmatchedHost
+	}
+}
+
+var userAgents = []string{"Mozilla/5.0 (X11; Linux x86_64)", "PostmanRuntime/7.36.3", "curl/8.5.0", "python-requests/2.31.0", "okhttp/4.12.0"}
+
+func buildRecord(rng *rand.Rand, ts time.Time, inst string, api API, client string, sc scenario, bodies bool) record {
+	op := api.Operations[rng.Intn(len(api.Operations))]
+	path := fillTemplate(op.template, rng)
+	oas := op.template
+	method := op.method
+	status := []int{200, 200, 200, 201, 204}[rng.Intn(5)]
+	var errs []map[string]any
+	addErr := func(step, msg string) {
+		errs = append(errs, map[string]any{"step": step, "depth": 1, "state": step, "kdb_token": "n/a", "message": msg})
+	}
+	switch sc {
+	case enumeration:
+		path = []string{"/api/admin/users/search", "/.env", "/api/v1/debug", "/api/internal/config", "/backup.zip"}[rng.Intn(5)]
+		oas, status = "n/a", 404
+		addErr("hostpath_mapping", "path not defined in OAS")
+	case missingToken:
+		status = 401
+		addErr("request_security", `missing ["x-access-token"]`)
+		addErr("request_validation", "Fault: Request validation failed")
+	case requestInvalid:
+		status = 400
+		addErr("request_validation", "validation of pattern failed for #/paths/~1user~1login/post/requestBody/content/application~1json/schema/properties/user")
+		addErr("request_validation", "Fault: Request validation failed")
+	case responseInvalid:
+		status = 502
+		addErr("response_validation", "Fault: Response validation failed")
+	case rateLimited:
+		status = 429
+		addErr("rate_limiting", "Fault: Too many requests for this client")
+	case wrongMethod:
+		method, status = "PATCH", 405
+		addErr("operation_mapping", "operation not defined in OAS")
+	case unmatchedHost:
+		path, oas, status = []string{"/wp-login.php", "/", "/robots.txt"}[rng.Intn(3)], "n/a", 404
+	}
+	if api.NonBlocking && len(errs) > 0 {
+		// Monitor-only mode: the firewall reports and lets the call through.
+		status = 200
+	}
+	apiID, apiName, nonBlocking := api.ID, api.Name, api.NonBlocking
+	if sc == unmatchedHost {
+		apiID, apiName, nonBlocking = "n/a", "n/a", false
+	}
+	epoch := ts.UnixMicro()
+	steps := []string{"request_fetching", "hostpath_mapping", "request_body_fetching", "request_forwarding", "response_fetching", "response_flushing"}
+	var traces []map[string]any
+	at, total := epoch+int64(rng.Intn(9000)), int64(0)
+	for _, s := range steps {
+		d := int64(200 + rng.Intn(3000))
+		if s == "request_forwarding" {
+			d = int64(5000 + rng.Intn(150000))
+		}
+		traces = append(traces, map[string]any{"step": s, "depth": 1, "date_epoch": at, "duration": d})
+		at += d + int64(rng.Intn(500))
+		total += d
+	}
+	reqHeaders := []map[string]string{
+		{"Accept": "application/json"}, {"User-Agent": userAgents[rng.Intn(len(userAgents))]},
+		{"Host": "api.example.test"}, {"x-access-token": "eyJhbGciOiJIUzI1NiJ9." + base64.RawURLEncoding.EncodeToString([]byte(client)) + ".sig"},
+	}
+	if rng.Intn(3) == 0 {
+		reqHeaders = append(reqHeaders, map[string]string{"Authorization": "Bearer secret-" + fmt.Sprint(rng.Intn(1e6))}, map[string]string{"Cookie": "session=" + fmt.Sprint(rng.Int63())})
+	}
+	reqSize, respSize := rng.Intn(2000), 20+rng.Intn(5000)
+	r := record{
+		Version: "v1.0.25:4ff4137566318e4cd62ccc78d4f013f3e26aaf84:20231010110939", UUID: uuidFrom(rng),
+		DateRFC: ts.Format("2006-01-02T15:04:05.000000-0700"), DateEpoch: epoch, Duration: total + int64(rng.Intn(2000)),
+		Pod: map[string]any{"instance_name": inst, "service_account": "n/a", "namespace": "n/a", "ip": "n/a"},
+		API: apiID, APIName: apiName, NonBlocking: nonBlocking, BlockingLevel: []int{0, 1, 3, 5}[rng.Intn(4)],
+		SourceIP: client, SourcePort: 1024 + rng.Intn(60000), DestinationIP: "172.18.0.2", DestinationPort: 443,
+		Protocol: "HTTP/1.1", Hostname: "api.example.test", URIPath: path, OASPath: oas, Method: method, Status: status,
+		Params: map[string]any{"path": []any{}, "query": []any{}, "request_header": reqHeaders,
+			"response_header": []map[string]string{{"Content-Type": "application/json"}, {"Content-Length": fmt.Sprint(respSize)}}},
+		RequestBodySize: reqSize, ResponseBodySize: respSize,
+		Errors: errs, Traces: traces, Customs: map[string]any{},
+	}
+	if r.Errors == nil {
+		r.Errors = []map[string]any{}
+	}
+	if bodies {
+		r.RequestBody = base64.StdEncoding.EncodeToString([]byte(`{"user":"someone@example.test","pass":"hunter2"}`))
+		r.ResponseBody = base64.StdEncoding.EncodeToString([]byte(`{"ok":true}`))
+	}
+	return r
+}
+
+func fillTemplate(t string, rng *rand.Rand) string {
+	out := []byte{}
+	for i := 0; i < len(t); i++ {
+		if t[i] == '{' {
+			for i < len(t) && t[i] != '}' {
+				i++
+			}
+			out = append(out, fmt.Sprint(1+rng.Intn(5000))...)
+			continue
+		}
+		out = append(out, t[i])
+	}
+	return string(out)
+}

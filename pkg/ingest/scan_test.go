@@ -1,0 +1,168 @@
+package ingest
+
+import (
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/apifw/monitor/pkg/model"
+)
+
+// realData is the shared folder of real firewall samples; tests that need it
+// skip when it is absent (it is never copied into the repository).
+const realData = "../../../shared/realdata/firewall"
+
+func TestRealSamplesIndexExactly(t *testing.T) {
+	if _, err := os.Stat(realData); err != nil {
+		t.Skip("../shared/realdata not present")
+	}
+	files, rep := Discover(realData)
+	if rep.Error != "" {
+		t.Fatal(rep.Error)
+	}
+	if got := strings.Join(rep.Instances, ","); got != "SimpleAPI-Demo" {
+		t.Fatalf("instances = %q", got)
+	}
+	if rep.TransactionFiles != 2 || rep.OtherLogFiles != 2 {
+		t.Fatalf("files: %+v", rep)
+	}
+	var txs []model.Transaction
+	for _, f := range files {
+		res, err := ReadFile(f, ParseOptions{}, func(tx model.Transaction) { txs = append(txs, tx) })
+		if err != nil || len(res.Bad) != 0 || res.Pending {
+			t.Fatalf("%s: %v %+v", f.Path, err, res)
+		}
+	}
+	if len(txs) != 11 {
+		t.Fatalf("records = %d, want 11", len(txs))
+	}
+	first := txs[0]
+	if first.UUID != "2502a8cc-e008-4e44-aa27-1a800ef0da61" || first.Line != 1 || first.Offset != 0 ||
+		first.Time.UnixMicro() != 1708435479176141 || first.Outcome != model.OutcomeWouldBlock ||
+		first.Instance != "SimpleAPI-Demo" || first.Path != "/api/admin/all_users" || first.DurationUS != 218398 {
+		t.Fatalf("first record: %+v", first)
+	}
+	for _, tx := range txs {
+		if tx.Outcome != model.OutcomeWouldBlock { // non-blocking mode, every record has an error
+			t.Errorf("%s: outcome %s", tx.UUID, tx.Outcome)
+		}
+	}
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func rec(uuid string, epoch int64) string {
+	return `{"uuid":"` + uuid + `","date_epoch":` + itoa(epoch) + `,"api":"a1","pod":{"instance_name":"n/a"},"errors":[]}`
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestReadFileBadInputKeepsTheRest(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Now().Add(-time.Hour).UnixMicro()
+	long := `{"uuid":"big","pad":"` + strings.Repeat("x", MaxLineBytes+10) + `"}`
+	content := strings.Join([]string{
+		rec("a", base),
+		`{"uuid":"b", broken`,
+		"\x00\x01\x02 binary junk",
+		long,
+		"",
+		rec("c", base+1),
+		`{"uuid":"d","date_epoch":99999999999999999}`, // year 5138 in µs: implausible
+		rec("e", base+2),
+	}, "\n") + "\n" + `{"uuid":"partial","date_ep`
+	path := filepath.Join(dir, "fw-1", "api-a1.transaction.log")
+	writeFile(t, path, content)
+
+	files, rep := Discover(dir)
+	if len(files) != 1 || rep.Instances[0] != "fw-1" {
+		t.Fatalf("discover: %+v %+v", files, rep)
+	}
+	var got []string
+	res, err := ReadFile(files[0], ParseOptions{}, func(tx model.Transaction) {
+		got = append(got, tx.UUID+"@"+itoa(int64(tx.Line)))
+		if tx.Instance != "fw-1" {
+			t.Errorf("instance fallback: %q", tx.Instance)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, ",") != "a@1,c@6,e@8" {
+		t.Fatalf("records: %v", got)
+	}
+	if !res.Pending {
+		t.Error("partial last line not reported as pending")
+	}
+	var lines []int
+	for _, b := range res.Bad {
+		lines = append(lines, b.Line)
+		if b.File != path {
+			t.Errorf("bad record file %q", b.File)
+		}
+	}
+	if len(lines) != 4 || lines[0] != 2 || lines[1] != 3 || lines[2] != 4 || lines[3] != 7 {
+		t.Fatalf("bad lines %v (%+v)", lines, res.Bad)
+	}
+}
+
+func TestReadGzipAndSkipPipes(t *testing.T) {
+	dir := t.TempDir()
+	base := time.Now().Add(-time.Hour).UnixMicro()
+	gzPath := filepath.Join(dir, "fw", "api-a1.transaction.log.1.gz")
+	if err := os.MkdirAll(filepath.Dir(gzPath), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(gzPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zw := gzip.NewWriter(f)
+	_, _ = zw.Write([]byte(rec("g1", base) + "\n" + rec("g2", base+1))) // finished archive, no final newline
+	_ = zw.Close()
+	_ = f.Close()
+	if err := syscall.Mkfifo(filepath.Join(dir, "fw", "api-a2.transaction.log"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files, rep := Discover(dir)
+	if len(files) != 1 || len(rep.Skipped) != 1 {
+		t.Fatalf("files %+v report %+v", files, rep)
+	}
+	n := 0
+	res, err := ReadFile(files[0], ParseOptions{}, func(model.Transaction) { n++ })
+	if err != nil || n != 2 || res.Pending {
+		t.Fatalf("n=%d err=%v res=%+v", n, err, res)
+	}
+}
+
+func TestDiscoverErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, rep := Discover(filepath.Join(dir, "missing")); rep.Error != "directory does not exist" {
+		t.Errorf("missing: %q", rep.Error)
+	}
+	file := filepath.Join(dir, "f")
+	writeFile(t, file, "x")
+	if _, rep := Discover(file); rep.Error != "not a directory" {
+		t.Errorf("file: %q", rep.Error)
+	}
+	if os.Geteuid() != 0 { // root reads through any permission bits
+		locked := filepath.Join(dir, "locked")
+		_ = os.Mkdir(locked, 0)
+		if _, rep := Discover(locked); rep.Error != "permission denied" {
+			t.Errorf("locked: %q", rep.Error)
+		}
+	}
+}

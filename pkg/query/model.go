@@ -1,0 +1,66 @@
+// Package query is the data source's query model: it validates queries and
+// runs them against the index. Results are plain Go tables, with no Grafana
+// types, so the engine can be tested and benchmarked alone.
+package query
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Type names a query type. These names are stored in saved dashboards and
+// alert rules: a public contract, never renamed.
+type Type string
+
+const (
+	TypeTraffic      Type = "traffic"
+	TypeTopN         Type = "topN"
+	TypeStats        Type = "stats"
+	TypeTransactions Type = "transactions"
+	TypeTrace        Type = "trace"
+	TypeInstances    Type = "instances"
+)
+
+// Filters narrows transaction queries. Every field is optional; list fields
+// match any of their values.
+type Filters struct {
+	API       []string `json:"api,omitempty"`       // API id or name
+	Instance  []string `json:"instance,omitempty"`  // firewall instance name
+	Outcome   []string `json:"outcome,omitempty"`   // allowed, blocked, wouldBlock, unmatched
+	ClientIP  string   `json:"clientIp,omitempty"`  // one address or a CIDR
+	Path      string   `json:"path,omitempty"`      // exact, prefix ("/api/*" or "/api/…"), or glob
+	Method    []string `json:"method,omitempty"`    // GET, POST, …
+	Status    []string `json:"status,omitempty"`    // codes ("404") or classes ("4xx")
+	ErrorStep []string `json:"errorStep,omitempty"` // e.g. hostpath_mapping
+}
+
+// Query is one query as Grafana sends it (the JSON of a panel target).
+type Query struct {
+	RefID     string  `json:"refId"`
+	QueryType Type    `json:"queryType"`
+	Dimension string  `json:"dimension,omitempty"`
+	SplitBy   string  `json:"splitBy,omitempty"`
+	Metric    string  `json:"metric,omitempty"`
+	Limit     int     `json:"limit,omitempty"`
+	UUID      string  `json:"uuid,omitempty"`
+	Filters   Filters `json:"filters"`
+}
+
+// Parse decodes a query's JSON and checks that its type is one this engine runs.
+func Parse(raw []byte) (Query, error) {
+	var q Query
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &q); err != nil {
+			return q, fmt.Errorf("query JSON: %w", err)
+		}
+	}
+	if q.QueryType == "" {
+		q.QueryType = TypeStats
+	}
+	switch q.QueryType {
+	case TypeStats:
+	default:
+		return q, fmt.Errorf("query type %q is not supported by this version (supported: %s)", q.QueryType, TypeStats)
+	}
+	return q, nil
+}

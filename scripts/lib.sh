@@ -1,0 +1,46 @@
+# Shared by the scripts behind `npm start` and `npm test`: each step installs
+# what it needs, so both commands work on a fresh machine.
+# shellcheck shell=bash
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export APIFW_CACHE="${APIFW_CACHE:-$HOME/.cache/apifw-monitor}"
+cd "$REPO"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# Installs npm packages when node_modules is missing or older than the lock file.
+ensure_node_modules() {
+  if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    say "installing npm packages"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+# Debian's chromium for the browser tests (Playwright cannot download its own here).
+ensure_chromium() {
+  if ! command -v chromium >/dev/null 2>&1; then
+    say "installing Debian's chromium"
+    local sudo=""
+    [[ $(id -u) -ne 0 ]] && sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  fi
+  export CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}"
+}
+
+# Builds (or finds in the cache) the Grafana server built from Grafana's Go modules.
+ensure_grafana() {
+  if [[ -z "${APIFW_GRAFANA_DIR:-}" ]]; then
+    say "Grafana server from source (cached under $APIFW_CACHE/grafana)"
+    APIFW_GRAFANA_DIR="$(bash "$REPO/scripts/build-grafana.sh")"
+    export APIFW_GRAFANA_DIR
+  fi
+}
+
+# Builds the plugin into dist/: frontend bundles and the backend for this machine.
+build_plugin() {
+  say "building the plugin frontend"
+  npx webpack -c ./.config/webpack/webpack.config.ts --env production --no-stats >/dev/null
+  say "building the plugin backend"
+  bash "$REPO/scripts/build-backend.sh" >/dev/null
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `npm test`: every suite once (static checks, Go, TypeScript unit,
+# integration against a real Grafana, browser); non-zero on any failure.
+source "$(dirname "$0")/lib.sh"
+ensure_node_modules
+
+suites=(static go unit integration browser)
+passed=0 failed=0 failures=()
+run_suite() {
+  local name="$1"; shift
+  say "suite: $name"
+  local start=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1)); say "suite $name passed in $((SECONDS - start))s"
+  else
+    failed=$((failed + 1)); failures+=("$name"); say "suite $name FAILED after $((SECONDS - start))s"
+  fi
+}
+
+static_checks() {
+  npx tsc --noEmit && npx eslint --cache . && go vet ./... && go vet -tags integration ./tests/... &&
+    test -z "$(gofmt -l pkg cmd tests)" || { echo "gofmt: $(gofmt -l pkg cmd tests)"; return 1; }
+}
+
+run_suite static static_checks
+run_suite go bash scripts/test-go.sh
+run_suite unit npx jest --passWithNoTests --maxWorkers 2 --ci
+build_plugin
+ensure_grafana
+run_suite integration bash scripts/test-integration.sh
+run_suite browser bash scripts/test-browser.sh
+
+echo
+echo "suites: $passed passed, $failed failed${failures:+ (${failures[*]})}"
+[[ $failed -eq 0 ]]
