@@ -4,8 +4,12 @@ process.env.TZ = 'UTC';
 
 // Jest configuration provided by Grafana scaffolding
 const baseConfig = require('./.config/jest.config');
+const { grafanaESModules, nodeModulesToTransform } = require('./.config/jest/utils');
 
 const scaffoldTransformPattern = '^.+\\.(t|j)sx?$';
+
+// ES-module-only packages that @grafana/ui 13 loads and the scaffold's list does not name yet.
+const extraESModules = ['@react-hookz/web', '@ver0/deep-equal'];
 
 module.exports = {
   ...baseConfig,
@@ -15,4 +19,5 @@ module.exports = {
     // transform pattern does not match; compile them with the same SWC settings.
     '^.+\\.mjs$': baseConfig.transform[scaffoldTransformPattern],
   },
+  transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, ...extraESModules])],
 };

@@ -40,7 +40,7 @@ ensure_grafana() {
 # Builds the plugin into dist/: frontend bundles and the backend for this machine.
 build_plugin() {
   say "building the plugin frontend"
-  npx webpack -c ./.config/webpack/webpack.config.ts --env production --no-stats >/dev/null
+  npx webpack -c ./webpack.config.ts --env production --no-stats >/dev/null
   say "building the plugin backend"
   bash "$REPO/scripts/build-backend.sh" >/dev/null
 }

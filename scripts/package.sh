@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 ensure_node_modules
 say "building the plugin frontend"
-npx webpack -c ./.config/webpack/webpack.config.ts --env production --no-stats >/dev/null
+npx webpack -c ./webpack.config.ts --env production --no-stats >/dev/null
 say "building the backend for all platforms"
 bash scripts/build-backend.sh --all
 version="$(node -p "require('./package.json').version")"

@@ -25,15 +25,29 @@ type Config struct {
 	MinRefresh time.Duration
 }
 
-// Status is what the collector found at its last refresh.
+// RootStatus is what one configured root holds.
+type RootStatus struct {
+	Path             string   `json:"path"`
+	Instances        int      `json:"instances"`
+	InstanceNames    []string `json:"instanceNames"`
+	TransactionFiles int      `json:"transactionFiles"`
+	OtherLogFiles    int      `json:"otherLogFiles"`
+	Records          int      `json:"records"`
+	BadRecords       int      `json:"badRecords"`
+	Skipped          []string `json:"skipped,omitempty"`
+	Error            string   `json:"error,omitempty"`
+}
+
+// Status is what the collector found at its last refresh. Its JSON is the
+// health check's details object, which the app's status page reads.
 type Status struct {
-	Roots        []ingest.RootReport `json:"roots"`
-	Records      int                 `json:"records"`
-	BadRecords   int                 `json:"badRecords"`
-	BadExamples  []ingest.BadRecord  `json:"badExamples"`
-	PendingFiles int                 `json:"pendingFiles"`
-	FileErrors   []string            `json:"fileErrors,omitempty"`
-	RefreshedAt  time.Time           `json:"refreshedAt"`
+	Roots        []RootStatus       `json:"roots"`
+	Records      int                `json:"records"`
+	BadRecords   int                `json:"badRecords"`
+	BadExamples  []ingest.BadRecord `json:"badExamples"`
+	PendingFiles int                `json:"pendingFiles"`
+	FileErrors   []string           `json:"fileErrors,omitempty"`
+	RefreshedAt  time.Time          `json:"refreshedAt"`
 }
 
 // Collector re-reads the roots when their files change and feeds the store.
@@ -67,24 +81,37 @@ func (c *Collector) Refresh() Status {
 	c.lastLook = time.Now()
 
 	var (
-		files   []ingest.SourceFile
-		reports []ingest.RootReport
+		files  []ingest.SourceFile
+		rootOf []int // index into roots of each file
+		roots  []RootStatus
 	)
-	for _, root := range c.cfg.LogRoots {
+	for i, root := range c.cfg.LogRoots {
 		f, rep := ingest.Discover(root)
 		files = append(files, f...)
-		reports = append(reports, rep)
+		for range f {
+			rootOf = append(rootOf, i)
+		}
+		roots = append(roots, RootStatus{
+			Path: rep.Path, Instances: len(rep.Instances), InstanceNames: rep.Instances,
+			TransactionFiles: rep.TransactionFiles, OtherLogFiles: rep.OtherLogFiles,
+			Skipped: rep.Skipped, Error: rep.Error,
+		})
 	}
 	sig := signature(files)
 	if sig == c.signature && !c.status.RefreshedAt.IsZero() {
-		c.status.Roots = reports
+		for i := range roots { // same files: same counts, fresh listing details
+			roots[i].Records, roots[i].BadRecords = c.status.Roots[i].Records, c.status.Roots[i].BadRecords
+		}
+		c.status.Roots = roots
 		return c.status
 	}
 
-	st := Status{Roots: reports, RefreshedAt: time.Now()}
+	st := Status{Roots: roots, RefreshedAt: time.Now(), BadExamples: []ingest.BadRecord{}}
 	var txs []model.Transaction
-	for _, f := range files {
+	for i, f := range files {
 		res, err := ingest.ReadFile(f, c.cfg.Parse, func(t model.Transaction) { txs = append(txs, t) })
+		st.Roots[rootOf[i]].Records += res.Records
+		st.Roots[rootOf[i]].BadRecords += len(res.Bad)
 		if err != nil {
 			st.FileErrors = append(st.FileErrors, err.Error())
 		}

@@ -31,7 +31,7 @@ func (d *Datasource) CheckHealth(_ context.Context, _ *backend.CheckHealthReques
 		if r.TransactionFiles == 0 {
 			problems = append(problems, fmt.Sprintf("%s: no transaction logs found (expected <root>/<instance>/api-<uuid>.transaction.log)", r.Path))
 		}
-		instances += len(r.Instances)
+		instances += r.Instances
 		files += r.TransactionFiles
 	}
 	found := fmt.Sprintf("%d instance folder(s), %d transaction file(s), %d record(s)", instances, files, st.Records)
