@@ -77,7 +77,11 @@ type Transaction struct {
 	Outcome     Outcome
 
 	// Where the record lives, so details can be re-read and bad input reported.
+	// FileID identifies the file across renames (rotation); File is its path
+	// when the record was read.
+	FileID uint32
 	File   string
 	Line   int
-	Offset int64
+	Offset int64 // byte offset of the record's first line in the file
+	Length int32 // bytes from Offset to the end of the record's last line
 }
