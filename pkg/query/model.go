@@ -57,8 +57,8 @@ func Parse(raw []byte) (Query, error) {
 	if q.QueryType == "" {
 		q.QueryType = TypeStats
 	}
-	switch q.QueryType {
-	case TypeStats:
+	switch {
+	case q.QueryType == TypeStats, IsReportType(q.QueryType):
 	default:
 		return q, fmt.Errorf("query type %q is not supported by this version (supported: %s)", q.QueryType, TypeStats)
 	}
