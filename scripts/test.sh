@@ -18,7 +18,7 @@ run_suite() {
 }
 
 static_checks() {
-  npx tsc --noEmit && npx eslint --cache . && go vet ./... && go vet -tags integration ./tests/... &&
+  npx tsc --noEmit && npx tsc --noEmit -p tests/browser && npx eslint --cache . && go vet ./... && go vet -tags integration ./tests/... &&
     test -z "$(gofmt -l pkg cmd tests)" || { echo "gofmt: $(gofmt -l pkg cmd tests)"; return 1; }
 }
 
