@@ -12,6 +12,7 @@ import (
 	"github.com/apifw/monitor/pkg/collector"
 	"github.com/apifw/monitor/pkg/index"
 	"github.com/apifw/monitor/pkg/ingest"
+	"github.com/apifw/monitor/pkg/reports"
 )
 
 // PluginID is the data source plugin's id.
@@ -29,6 +30,7 @@ type Datasource struct {
 	settingsErr error
 	store       *index.Store
 	collector   *collector.Collector
+	reports     *reports.Store // audit, scan and SQG reports (reports.go)
 }
 
 // NewDatasource builds an instance from its settings. Invalid settings do not
@@ -44,6 +46,7 @@ func NewDatasource(_ context.Context, s backend.DataSourceInstanceSettings) (ins
 			LogRoots: cfg.LogRoots,
 			Parse:    ingest.ParseOptions{EpochUnit: ingest.EpochUnit(cfg.DateEpochUnit)},
 		}, store),
+		reports: newReportStore(cfg),
 	}, nil
 }
 

@@ -39,6 +39,7 @@ func (d *Datasource) CheckHealth(_ context.Context, _ *backend.CheckHealthReques
 		found += fmt.Sprintf(", %d bad record(s) skipped (first: %s line %d: %s)",
 			st.BadRecords, st.BadExamples[0].File, st.BadExamples[0].Line, st.BadExamples[0].Reason)
 	}
+	problems, found = d.reportHealth(problems, found)
 	if len(problems) > 0 {
 		return &backend.CheckHealthResult{
 			Status:      backend.HealthStatusError,

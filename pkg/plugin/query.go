@@ -31,6 +31,9 @@ func (d *Datasource) runQuery(_ context.Context, dq backend.DataQuery) backend.D
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
 	}
 	tr := query.TimeRange{From: dq.TimeRange.From, To: dq.TimeRange.To}
+	if query.IsReportType(q.QueryType) {
+		return d.runReportQuery(dq, q, tr)
+	}
 	switch q.QueryType {
 	case query.TypeStats:
 		res, err := query.Stats(d.store, q, tr)

@@ -38,6 +38,18 @@ func parseSettings(raw json.RawMessage) (Settings, error) {
 		roots = append(roots, filepath.Clean(r))
 	}
 	s.LogRoots = roots
+	var reportRoots []string
+	for _, r := range s.ReportRoots {
+		r = strings.TrimSpace(r)
+		if r == "" {
+			continue
+		}
+		if !filepath.IsAbs(r) {
+			return s, fmt.Errorf("report root %q is not an absolute path", r)
+		}
+		reportRoots = append(reportRoots, filepath.Clean(r))
+	}
+	s.ReportRoots = reportRoots
 	switch ingest.EpochUnit(s.DateEpochUnit) {
 	case ingest.EpochAuto, ingest.EpochSeconds, ingest.EpochMilliseconds, ingest.EpochMicroseconds, ingest.EpochNanoseconds:
 	default:

@@ -32,6 +32,12 @@ type Filters struct {
 	Method    []string `json:"method,omitempty"`    // GET, POST, …
 	Status    []string `json:"status,omitempty"`    // codes ("404") or classes ("4xx")
 	ErrorStep []string `json:"errorStep,omitempty"` // e.g. hostpath_mapping
+
+	// Report queries (docs/query-model.md, "Reports"): the API filter above
+	// applies too, the transaction-only filters do not.
+	Collection []string `json:"collection,omitempty"` // collection id or name
+	Tag        []string `json:"tag,omitempty"`        // API tag from the inventory
+	Team       []string `json:"team,omitempty"`       // owning team id or name
 }
 
 // Query is one query as Grafana sends it (the JSON of a panel target).
@@ -44,6 +50,13 @@ type Query struct {
 	Limit     int     `json:"limit,omitempty"`
 	UUID      string  `json:"uuid,omitempty"`
 	Filters   Filters `json:"filters"`
+
+	// Report queries: auditIssues and inventory group by groupBy; trends
+	// bucket by interval ("1d", "6h"; default chosen from the range); grades
+	// overrides the grade thresholds.
+	GroupBy  string           `json:"groupBy,omitempty"`
+	Interval string           `json:"interval,omitempty"`
+	Grades   *GradeThresholds `json:"grades,omitempty"`
 }
 
 // Parse decodes a query's JSON and checks that its type is one this engine runs.
