@@ -49,15 +49,17 @@ func TestStatsQueryGolden(t *testing.T) {
 		{RefID: "B", JSON: json.RawMessage(`{"queryType":"stats","filters":{"outcome":["blocked"]}}`), TimeRange: backend.TimeRange{From: from, To: from.Add(24 * time.Hour)}},
 		{RefID: "C", JSON: json.RawMessage(`{"queryType":"stats","filters":{"clientIp":"bogus"}}`), TimeRange: backend.TimeRange{From: from, To: from.Add(24 * time.Hour)}},
 		{RefID: "D", JSON: json.RawMessage(`{"queryType":"sql"}`), TimeRange: backend.TimeRange{From: from, To: from.Add(24 * time.Hour)}},
+		{RefID: "E", JSON: json.RawMessage(`{"queryType":"stats","columns":["blocked","total"]}`), TimeRange: backend.TimeRange{From: from, To: from.Add(24 * time.Hour)}},
+		{RefID: "F", JSON: json.RawMessage(`{"queryType":"stats","columns":["nope"]}`), TimeRange: backend.TimeRange{From: from, To: from.Add(24 * time.Hour)}},
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for ref, golden := range map[string]string{"A": "stats-all", "B": "stats-blocked"} {
+	for ref, golden := range map[string]string{"A": "stats-all", "B": "stats-blocked", "E": "stats-columns"} {
 		r := resp.Responses[ref]
 		experimental.CheckGoldenJSONResponse(t, "testdata", golden, &r, os.Getenv("UPDATE_GOLDEN") == "1")
 	}
-	for _, ref := range []string{"C", "D"} {
+	for _, ref := range []string{"C", "D", "F"} {
 		r := resp.Responses[ref]
 		if r.Error == nil || r.ErrorSource != backend.ErrorSourceDownstream || r.Status != backend.StatusBadRequest {
 			t.Errorf("%s: want a bad-request downstream error, got %+v", ref, r)

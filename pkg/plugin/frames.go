@@ -1,14 +1,18 @@
 package plugin
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/apifw/monitor/pkg/query"
 )
 
 // statsFrame is the one-row numeric table of a stats query: alert rules read
-// each column as a number.
-func statsFrame(refID string, r query.StatsResult) *data.Frame {
+// each column as a number. columns, when set, keeps only those columns in
+// that order (an alert condition needs exactly one number).
+func statsFrame(refID string, r query.StatsResult, columns []string) (*data.Frame, error) {
 	f := data.NewFrame("stats",
 		data.NewField("total", nil, []int64{r.Total}),
 		data.NewField("allowed", nil, []int64{r.Allowed}),
@@ -19,7 +23,23 @@ func statsFrame(refID string, r query.StatsResult) *data.Frame {
 		data.NewField("distinctClients", nil, []int64{r.DistinctClients}),
 		data.NewField("instances", nil, []int64{r.Instances}),
 	)
+	if len(columns) > 0 {
+		byName := make(map[string]*data.Field, len(f.Fields))
+		names := make([]string, len(f.Fields))
+		for i, field := range f.Fields {
+			byName[field.Name], names[i] = field, field.Name
+		}
+		selected := make([]*data.Field, 0, len(columns))
+		for _, c := range columns {
+			field, ok := byName[c]
+			if !ok {
+				return nil, fmt.Errorf("columns: unknown stats column %q (one of %s)", c, strings.Join(names, ", "))
+			}
+			selected = append(selected, field)
+		}
+		f.Fields = selected
+	}
 	f.RefID = refID
 	f.Meta = &data.FrameMeta{Type: data.FrameTypeNumericWide, TypeVersion: data.FrameTypeVersion{0, 1}}
-	return f
+	return f, nil
 }

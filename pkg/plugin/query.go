@@ -40,7 +40,11 @@ func (d *Datasource) runQuery(_ context.Context, dq backend.DataQuery) backend.D
 		if err != nil {
 			return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
 		}
-		return backend.DataResponse{Frames: data.Frames{statsFrame(dq.RefID, res)}}
+		frame, err := statsFrame(dq.RefID, res, q.Columns)
+		if err != nil {
+			return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
+		}
+		return backend.DataResponse{Frames: data.Frames{frame}}
 	}
 	return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream,
 		fmt.Sprintf("query type %q is not supported", q.QueryType))

@@ -42,14 +42,17 @@ type Filters struct {
 
 // Query is one query as Grafana sends it (the JSON of a panel target).
 type Query struct {
-	RefID     string  `json:"refId"`
-	QueryType Type    `json:"queryType"`
-	Dimension string  `json:"dimension,omitempty"`
-	SplitBy   string  `json:"splitBy,omitempty"`
-	Metric    string  `json:"metric,omitempty"`
-	Limit     int     `json:"limit,omitempty"`
-	UUID      string  `json:"uuid,omitempty"`
-	Filters   Filters `json:"filters"`
+	RefID     string `json:"refId"`
+	QueryType Type   `json:"queryType"`
+	Dimension string `json:"dimension,omitempty"`
+	SplitBy   string `json:"splitBy,omitempty"`
+	Metric    string `json:"metric,omitempty"`
+	Limit     int    `json:"limit,omitempty"`
+	UUID      string `json:"uuid,omitempty"`
+	// Columns (stats) keeps only these columns of the one-row result, in this
+	// order; an alert condition needs exactly one number. Default: all.
+	Columns []string `json:"columns,omitempty"`
+	Filters Filters  `json:"filters"`
 
 	// Report queries: auditIssues and inventory group by groupBy; trends
 	// bucket by interval ("1d", "6h"; default chosen from the range); grades
