@@ -58,7 +58,8 @@ func toInt(v any) int {
 	if !ok {
 		return 0
 	}
-	const limit = 1 << 40
+	// 2^30 keeps sums of many counters inside a 32-bit int (linux/arm builds).
+	const limit = 1 << 30
 	switch {
 	case f > limit:
 		return limit
