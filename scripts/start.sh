@@ -17,7 +17,9 @@ if [[ -z "${APIFW_LOGS:-}" ]]; then
 fi
 if [[ -z "${APIFW_REPORTS:-}" ]]; then
   APIFW_REPORTS="$APIFW_CACHE/demo/reports"
-  mkdir -p "$APIFW_REPORTS"
+  say "generating demo audit / scan / SQG reports in $APIFW_REPORTS (set APIFW_REPORTS to use your own)"
+  rm -rf "$APIFW_REPORTS"
+  go run ./cmd/apifw-gen -reports "$APIFW_REPORTS" -apis 5 -seed 42
 fi
 export APIFW_LOGS APIFW_REPORTS GRAFANA_PORT="$port"
 [[ -d "$APIFW_LOGS" ]] || { echo "APIFW_LOGS=$APIFW_LOGS is not a directory" >&2; exit 1; }

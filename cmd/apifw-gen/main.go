@@ -1,13 +1,19 @@
-// Command apifw-gen writes realistic, deterministic firewall transaction logs in
-// the FILES layout (<out>/<instance>/api-<uuid>.transaction.log) and, on request,
-// the exact aggregates they contain (ground truth for tests and benchmarks).
+// Command apifw-gen writes realistic, deterministic firewall transaction logs
+// in the FILES layout (<out>/<instance>/api-<uuid>.transaction.log) or as
+// captured STDOUT (plain, Docker json-file or CRI), and on request the exact
+// aggregates they contain (ground truth for tests and benchmarks). With
+// -live it keeps appending at a rate, rotating and injecting garbage. With
+// -reports it also writes audit, scan and SQG reports over time and an
+// inventory for the same APIs (docs/reports.md).
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"time"
 
 	traffic "github.com/apifw/monitor/pkg/generate"
@@ -16,40 +22,130 @@ import (
 func main() {
 	var (
 		out       = flag.String("out", "", "output root directory (created if missing)")
-		records   = flag.Int("records", 10000, "number of transactions to write")
+		records   = flag.Int("records", 10000, "number of transactions to write (not with -live)")
 		seed      = flag.Int64("seed", 1, "random seed: the same seed writes the same files")
 		apis      = flag.Int("apis", 4, "number of protected APIs")
 		instances = flag.Int("instances", 3, "number of firewall instances")
 		span      = flag.Duration("span", 24*time.Hour, "time covered by the records, ending at -end")
 		end       = flag.String("end", "", "time of the newest record (RFC 3339); default now")
 		truth     = flag.String("truth", "", "write the ground truth as JSON to this file")
+		uuids     = flag.Bool("truth-uuids", false, "list every written UUID in the ground truth")
+		layout    = flag.String("layout", "files", "files, stdout (plain console), docker (json-file) or cri")
+		splitSize = flag.Int("split-size", traffic.DefaultSplitSize, "STDOUT: split messages longer than this")
+		longEvery = flag.Int("long-every", 0, "STDOUT: make every n-th record longer than the split size")
+		noise     = flag.Int("noise-every", 0, "STDOUT: an access/error line every n records")
+		interlv   = flag.Bool("interleave", false, "STDOUT: interleave the chunks of split messages")
+		live      = flag.Bool("live", false, "keep appending records timed now (until -duration or Ctrl-C)")
+		rate      = flag.Float64("rate", 100, "-live: records per second")
+		duration  = flag.Duration("duration", 0, "-live: stop after this long (0: until interrupted)")
+		rotEvery  = flag.Int("rotate-every", 0, "-live: rotate the files every n records")
+		rotMode   = flag.String("rotate-mode", "rename", "-live: rename, copytruncate or recreate")
+		garbage   = flag.Int("garbage-every", 0, "-live: append a garbage line every n records")
+
+		reportsDir   = flag.String("reports", "", "also write audit, scan and SQG reports and an inventory under this directory")
+		reportAPIs   = flag.Int("report-apis", 0, "APIs with reports (default -apis + 1: one API has reports but no traffic)")
+		reportSpan   = flag.Duration("report-span", 60*24*time.Hour, "time covered by the reports, ending at -end")
+		reportsTruth = flag.String("reports-truth", "", "write the reports' ground truth as JSON to this file")
 	)
 	flag.Parse()
-	if *out == "" {
-		fmt.Fprintln(os.Stderr, "apifw-gen: -out is required")
-		os.Exit(2)
+	if *out == "" && *reportsDir == "" {
+		fail(2, "-out or -reports is required")
 	}
 	endTime := time.Now().UTC()
 	if *end != "" {
 		t, err := time.Parse(time.RFC3339, *end)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "apifw-gen: -end: %v\n", err)
-			os.Exit(2)
+			fail(2, "-end: %v", err)
 		}
 		endTime = t.UTC()
 	}
-	cfg := traffic.Config{Seed: *seed, APIs: *apis, Instances: *instances, Records: *records, Start: endTime.Add(-*span), End: endTime}
-	gt, err := traffic.WriteFiles(*out, cfg)
+	if *reportsDir != "" {
+		writeReports(*reportsDir, *reportsTruth, *seed, *apis, *reportAPIs, endTime.Add(-*reportSpan), endTime)
+		if *out == "" {
+			return
+		}
+	}
+	cfg := traffic.Config{Seed: *seed, APIs: *apis, Instances: *instances, Records: *records,
+		Start: endTime.Add(-*span), End: endTime, TrackUUIDs: *uuids}
+	console := traffic.Console{SplitSize: *splitSize}
+
+	var (
+		gt  traffic.GroundTruth
+		err error
+	)
+	switch {
+	case *live:
+		gt, err = runLive(*out, traffic.LiveConfig{Config: cfg, Layout: traffic.Layout(*layout), Console: console,
+			LongEvery: *longEvery, GarbageEvery: *garbage, RotateEvery: *rotEvery, RotateMode: traffic.RotateMode(*rotMode)},
+			*rate, *duration)
+	case *layout == string(traffic.LayoutFiles):
+		gt, err = traffic.WriteFiles(*out, cfg)
+	default:
+		l := traffic.Layout(*layout)
+		switch l {
+		case traffic.LayoutStdout:
+			console.Wrapper = traffic.WrapPlain
+		case traffic.LayoutDocker:
+			console.Wrapper = traffic.WrapDocker
+		case traffic.LayoutCRI:
+			console.Wrapper = traffic.WrapCRI
+		default:
+			fail(2, "-layout %q is not files, stdout, docker or cri", *layout)
+		}
+		gt, err = traffic.WriteStdout(traffic.StdoutPath(*out, l), traffic.StdoutConfig{Config: cfg, Console: console,
+			LongEvery: *longEvery, NoiseEvery: *noise, Interleave: *interlv})
+	}
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "apifw-gen: %v\n", err)
-		os.Exit(1)
+		fail(1, "%v", err)
+	}
+	if !*uuids {
+		gt.UUIDs = nil
 	}
 	if *truth != "" {
 		b, _ := json.MarshalIndent(gt, "", "  ")
 		if err := os.WriteFile(*truth, append(b, '\n'), 0o644); err != nil {
-			fmt.Fprintf(os.Stderr, "apifw-gen: %v\n", err)
-			os.Exit(1)
+			fail(1, "%v", err)
 		}
 	}
 	fmt.Printf("wrote %d transactions for %d APIs on %d instances under %s\n", gt.Total, *apis, *instances, *out)
+}
+
+func runLive(root string, cfg traffic.LiveConfig, rate float64, d time.Duration) (traffic.GroundTruth, error) {
+	w, err := traffic.NewLive(root, cfg)
+	if err != nil {
+		return traffic.GroundTruth{}, err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
+	err = w.Run(ctx, rate)
+	return w.Truth(), err
+}
+
+func fail(code int, format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "apifw-gen: "+format+"\n", args...)
+	os.Exit(code)
+}
+
+// writeReports writes the reports for the first n APIs of the traffic's seed.
+func writeReports(dir, truthFile string, seed int64, apis, n int, start, end time.Time) {
+	if n == 0 {
+		n = apis + 1
+	}
+	rt, err := traffic.WriteReports(dir, traffic.ReportsConfig{Seed: seed, APIs: n, Start: start, End: end})
+	if err != nil {
+		fail(1, "%v", err)
+	}
+	if truthFile != "" {
+		b, _ := json.MarshalIndent(rt, "", "  ")
+		if err := os.WriteFile(truthFile, append(b, '\n'), 0o644); err != nil {
+			fail(1, "%v", err)
+		}
+	}
+	fmt.Printf("wrote %d audits, %d scans and %d SQG results for %d APIs in %d files under %s\n",
+		len(rt.Audits), len(rt.Scans), len(rt.SQGs), n, rt.Files, dir)
 }

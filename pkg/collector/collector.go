@@ -1,12 +1,11 @@
 // Package collector keeps the index in step with the log files under the
-// configured roots and remembers what it found, for the health check.
+// configured roots (through an ingest.Tailer) and remembers what it found,
+// for the health check.
 package collector
 
 import (
-	"fmt"
-	"sort"
-	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/apifw/monitor/pkg/index"
@@ -14,15 +13,20 @@ import (
 	"github.com/apifw/monitor/pkg/model"
 )
 
-// maxBadExamples bounds the examples of bad records kept for the status views.
-const maxBadExamples = 20
-
-// Config says where the logs are and how to parse them.
+// Config says where the logs are and how to read them.
 type Config struct {
 	LogRoots []string
-	Parse    ingest.ParseOptions
-	// MinRefresh is the shortest time between two looks at the file system.
+	// Parse holds every ingestion setting (epoch unit, globs, outcome rules,
+	// JSON paths …); ingest.ParseOptions is ingest.Options.
+	Parse ingest.ParseOptions
+	// MinRefresh is the shortest time between two looks at the file system
+	// (default 500 ms: records are queryable within a second of being written).
 	MinRefresh time.Duration
+	// StateDir keeps the tailer's memory of the files between runs
+	// (ingest-state.json); empty keeps it in memory only.
+	StateDir string
+	// StateName names the state file, one per data source (default ingest-state.json).
+	StateName string
 }
 
 // RootStatus is what one configured root holds.
@@ -31,6 +35,7 @@ type RootStatus struct {
 	Instances        int      `json:"instances"`
 	InstanceNames    []string `json:"instanceNames"`
 	TransactionFiles int      `json:"transactionFiles"`
+	StdoutFiles      int      `json:"stdoutFiles"`
 	OtherLogFiles    int      `json:"otherLogFiles"`
 	Records          int      `json:"records"`
 	BadRecords       int      `json:"badRecords"`
@@ -41,103 +46,128 @@ type RootStatus struct {
 // Status is what the collector found at its last refresh. Its JSON is the
 // health check's details object, which the app's status page reads.
 type Status struct {
-	Roots        []RootStatus       `json:"roots"`
-	Records      int                `json:"records"`
-	BadRecords   int                `json:"badRecords"`
-	BadExamples  []ingest.BadRecord `json:"badExamples"`
-	PendingFiles int                `json:"pendingFiles"`
-	FileErrors   []string           `json:"fileErrors,omitempty"`
-	RefreshedAt  time.Time          `json:"refreshedAt"`
+	Roots        []RootStatus        `json:"roots"`
+	Records      int                 `json:"records"`
+	BadRecords   int                 `json:"badRecords"`
+	Repaired     int                 `json:"repaired"`
+	BadExamples  []ingest.BadRecord  `json:"badExamples"`
+	PendingFiles int                 `json:"pendingFiles"`
+	FirstScan    ingest.ScanProgress `json:"firstScan"`
+	FileErrors   []string            `json:"fileErrors,omitempty"`
+	Notes        []string            `json:"notes,omitempty"`
+	Error        string              `json:"error,omitempty"`
+	RefreshedAt  time.Time           `json:"refreshedAt"`
 }
 
-// Collector re-reads the roots when their files change and feeds the store.
+// Collector polls the roots when asked (at most every MinRefresh) and feeds
+// what is new to the store.
 type Collector struct {
-	cfg   Config
-	store *index.Store
+	cfg    Config
+	store  *index.Store
+	tailer *ingest.Tailer
 
-	mu        sync.Mutex // serialises refreshes
-	lastLook  time.Time
-	signature string
-	status    Status
+	pollMu    sync.Mutex // one poll at a time
+	lastPoll  time.Time
+	firstDone atomic.Bool
+
+	stop     chan struct{}
+	stopOnce sync.Once
+	wg       sync.WaitGroup
 }
 
 // New returns a collector over cfg writing into store.
 func New(cfg Config, store *index.Store) *Collector {
 	if cfg.MinRefresh == 0 {
-		cfg.MinRefresh = time.Second
+		cfg.MinRefresh = 500 * time.Millisecond
 	}
-	return &Collector{cfg: cfg, store: store}
+	var state ingest.StateStore
+	if cfg.StateDir != "" {
+		name := cfg.StateName
+		if name == "" {
+			name = "ingest-state.json"
+		}
+		state = ingest.NewFileStateStore(cfg.StateDir, name)
+	}
+	sink := ingest.SinkFunc(func(txs []model.Transaction) { store.Append(txs) })
+	return &Collector{cfg: cfg, store: store, tailer: ingest.NewTailer(cfg.LogRoots, cfg.Parse, sink, state), stop: make(chan struct{})}
 }
 
 // Refresh brings the store up to date with the files, unless it looked less
-// than MinRefresh ago. It is cheap when nothing changed: one directory listing
-// per instance folder. It returns the resulting status.
+// than MinRefresh ago, and returns the resulting status. While another call
+// runs the first scan (which may take long on a big archive), it returns the
+// scan's progress at once instead of waiting.
 func (c *Collector) Refresh() Status {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if !c.lastLook.IsZero() && time.Since(c.lastLook) < c.cfg.MinRefresh {
-		return c.status
+	if !c.pollMu.TryLock() {
+		if !c.firstDone.Load() {
+			return c.Status()
+		}
+		c.pollMu.Lock() // an incremental poll: short, wait for its records
 	}
-	c.lastLook = time.Now()
-
-	var (
-		files  []ingest.SourceFile
-		rootOf []int // index into roots of each file
-		roots  []RootStatus
-	)
-	for i, root := range c.cfg.LogRoots {
-		f, rep := ingest.Discover(root)
-		files = append(files, f...)
-		for range f {
-			rootOf = append(rootOf, i)
-		}
-		roots = append(roots, RootStatus{
-			Path: rep.Path, Instances: len(rep.Instances), InstanceNames: rep.Instances,
-			TransactionFiles: rep.TransactionFiles, OtherLogFiles: rep.OtherLogFiles,
-			Skipped: rep.Skipped, Error: rep.Error,
-		})
+	defer c.pollMu.Unlock()
+	if c.lastPoll.IsZero() || time.Since(c.lastPoll) >= c.cfg.MinRefresh {
+		c.tailer.Poll()
+		c.lastPoll = time.Now()
+		c.firstDone.Store(true)
 	}
-	sig := signature(files)
-	if sig == c.signature && !c.status.RefreshedAt.IsZero() {
-		for i := range roots { // same files: same counts, fresh listing details
-			roots[i].Records, roots[i].BadRecords = c.status.Roots[i].Records, c.status.Roots[i].BadRecords
-		}
-		c.status.Roots = roots
-		return c.status
-	}
-
-	st := Status{Roots: roots, RefreshedAt: time.Now(), BadExamples: []ingest.BadRecord{}}
-	var txs []model.Transaction
-	for i, f := range files {
-		res, err := ingest.ReadFile(f, c.cfg.Parse, func(t model.Transaction) { txs = append(txs, t) })
-		st.Roots[rootOf[i]].Records += res.Records
-		st.Roots[rootOf[i]].BadRecords += len(res.Bad)
-		if err != nil {
-			st.FileErrors = append(st.FileErrors, err.Error())
-		}
-		if res.Pending {
-			st.PendingFiles++
-		}
-		st.BadRecords += len(res.Bad)
-		for _, b := range res.Bad {
-			if len(st.BadExamples) < maxBadExamples {
-				st.BadExamples = append(st.BadExamples, b)
-			}
-		}
-	}
-	st.Records = len(txs)
-	c.store.Replace(txs)
-	c.signature = sig
-	c.status = st
-	return st
+	return c.Status()
 }
 
-// signature identifies the set of files and their sizes and times.
-func signature(files []ingest.SourceFile) string {
-	parts := make([]string, len(files))
-	for i, f := range files {
-		parts[i] = fmt.Sprintf("%s|%d|%d", f.Path, f.Size, f.ModTime)
+// Status is the status as of the last poll (with a running first scan's
+// progress), without polling.
+func (c *Collector) Status() Status { return summarize(c.tailer.Status()) }
+
+// Detail is the tailer's full status: every file with its offset, records
+// and bad records (the status query).
+func (c *Collector) Detail() ingest.Status { return c.tailer.Status() }
+
+// Locate returns where the records of a FileID are now, for ingest.ReadRecord.
+func (c *Collector) Locate(fileID uint32) (ingest.FileRef, bool) { return c.tailer.Locate(fileID) }
+
+// Start polls every interval in the background until Close, so records
+// arrive without queries (live views, alerting on an idle dashboard).
+func (c *Collector) Start(interval time.Duration) {
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			c.Refresh()
+			select {
+			case <-c.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+}
+
+// Close stops background polling and saves the tailer's state.
+func (c *Collector) Close() error {
+	c.stopOnce.Do(func() { close(c.stop) })
+	c.wg.Wait()
+	c.pollMu.Lock()
+	defer c.pollMu.Unlock()
+	return c.tailer.Close()
+}
+
+// summarize maps the tailer's status to the health details' shape.
+func summarize(st ingest.Status) Status {
+	out := Status{
+		Records: int(st.Records), BadRecords: int(st.BadRecords), Repaired: int(st.Repaired),
+		BadExamples: st.BadExamples, PendingFiles: st.PendingFiles, FirstScan: st.FirstScan,
+		FileErrors: st.FileErrors, Notes: st.Notes, Error: st.Error, RefreshedAt: st.LastPoll,
+		Roots: make([]RootStatus, len(st.Roots)),
 	}
-	sort.Strings(parts)
-	return strings.Join(parts, "\n")
+	if out.BadExamples == nil {
+		out.BadExamples = []ingest.BadRecord{}
+	}
+	for i, r := range st.Roots {
+		out.Roots[i] = RootStatus{
+			Path: r.Path, Instances: len(r.Instances), InstanceNames: r.Instances,
+			TransactionFiles: r.TransactionFiles, StdoutFiles: r.StdoutFiles, OtherLogFiles: r.OtherLogFiles,
+			Records: int(r.Records), BadRecords: int(r.BadRecords), Skipped: r.Skipped, Error: r.Error,
+		}
+	}
+	return out
 }

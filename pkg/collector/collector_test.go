@@ -72,3 +72,41 @@ func TestRefreshCountsPerRootAndFollowsChanges(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestBackgroundPollingAndState(t *testing.T) {
+	root, stateDir := t.TempDir(), t.TempDir()
+	now := time.Now().UnixMicro()
+	path := filepath.Join(root, "fw-1", "api-x.transaction.log")
+	line := func(id string) string {
+		return `{"uuid":"` + id + `","date_epoch":` + itoa(now) + `,"api":"x"}` + "\n"
+	}
+	write(t, path, line("a"))
+	store := index.NewStore()
+	c := New(Config{LogRoots: []string{root}, StateDir: stateDir}, store)
+	c.Start(100 * time.Millisecond)
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		_, _ = f.WriteString(line("b" + itoa(int64(i))))
+	}
+	_ = f.Close()
+	written := time.Now()
+	for store.Len() < 6 {
+		if time.Since(written) > 2*time.Second {
+			t.Fatalf("after 2s the store holds %d of 6 records", store.Len())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(stateDir, "ingest-state.json")); err != nil {
+		t.Fatalf("no state saved: %v", err)
+	}
+	st := c.Status()
+	if st.Records != 6 || !st.FirstScan.Done || st.Roots[0].InstanceNames[0] != "fw-1" {
+		t.Fatalf("status %+v", st)
+	}
+}

@@ -25,6 +25,9 @@ type Config struct {
 	// Bodies adds base64 request/response bodies, as firewalls with body
 	// logging on do (the backend must never index or show them).
 	Bodies bool
+	// TrackUUIDs lists every written UUID in GroundTruth.UUIDs, so tests
+	// can check that each record was read exactly once.
+	TrackUUIDs bool
 }
 
 // GroundTruth is what the written files contain, computed while writing.
@@ -36,6 +39,77 @@ type GroundTruth struct {
 	DistinctClients int            `json:"distinctClients"`
 	First           time.Time      `json:"first"`
 	Last            time.Time      `json:"last"`
+	// UUIDs of every record written (Config.TrackUUIDs), in writing order.
+	UUIDs []string `json:"uuids,omitempty"`
+	// BadLines is how many bad records the injected garbage must produce.
+	BadLines int `json:"badLines,omitempty"`
+}
+
+// newTruth returns an empty ground truth.
+func newTruth() GroundTruth {
+	return GroundTruth{ByOutcome: map[string]int{}, ByInstance: map[string]int{}, ByAPI: map[string]int{}}
+}
+
+// add counts one written record.
+func (gt *GroundTruth) add(r *record, inst, outcome string, client string, clients map[string]bool, track bool) {
+	ts := time.UnixMicro(r.DateEpoch).UTC()
+	gt.Total++
+	gt.ByOutcome[outcome]++
+	gt.ByInstance[inst]++
+	gt.ByAPI[r.API]++
+	clients[client] = true
+	gt.DistinctClients = len(clients)
+	if gt.First.IsZero() || ts.Before(gt.First) {
+		gt.First = ts
+	}
+	if ts.After(gt.Last) {
+		gt.Last = ts
+	}
+	if track {
+		gt.UUIDs = append(gt.UUIDs, r.UUID)
+	}
+}
+
+// generator draws records: the same draws in the same order for a seed.
+type generator struct {
+	rng        *rand.Rand
+	apis       []API
+	clientZipf *rand.Zipf
+	apiZipf    *rand.Zipf
+	instances  int
+	bodies     bool
+}
+
+func newGenerator(cfg Config) (*generator, error) {
+	if cfg.APIs < 1 || cfg.Instances < 1 {
+		return nil, fmt.Errorf("need at least one API and instance")
+	}
+	rng := rand.New(rand.NewSource(cfg.Seed))
+	g := &generator{rng: rng, apis: APIs(cfg.Seed, cfg.APIs), instances: cfg.Instances, bodies: cfg.Bodies}
+	g.clientZipf = rand.NewZipf(rng, 1.2, 4, 4999)
+	g.apiZipf = rand.NewZipf(rng, 1.1, 2, uint64(cfg.APIs-1))
+	return g, nil
+}
+
+// next draws one transaction at ts: the record, its instance, the file it
+// belongs to in the FILES layout, its outcome and client.
+func (g *generator) next(ts time.Time) (r record, inst, file, outcome, client string) {
+	inst = InstanceName(g.rng.Intn(g.instances))
+	api := g.apis[g.apiZipf.Uint64()]
+	client = clientIP(int(g.clientZipf.Uint64()))
+	sc := pickScenario(g.rng)
+	r = buildRecord(g.rng, ts, inst, api, client, sc, g.bodies)
+	file = "api-" + api.ID + ".transaction.log"
+	outcome = "allowed"
+	switch {
+	case sc == unmatchedHost:
+		file, outcome = "api-unknown.transaction.log", "unmatched"
+	case len(r.Errors) > 0 && api.NonBlocking:
+		outcome = "wouldBlock"
+	case len(r.Errors) > 0:
+		outcome = "blocked"
+	}
+	return r, inst, file, outcome, client
 }
 
 // API is one generated protected API.
@@ -138,48 +212,23 @@ func WriteFiles(root string, cfg Config) (GroundTruth, error) {
 	if cfg.APIs < 1 || cfg.Instances < 1 || !cfg.End.After(cfg.Start) {
 		return GroundTruth{}, fmt.Errorf("need at least one API and instance and a non-empty time span")
 	}
-	rng := rand.New(rand.NewSource(cfg.Seed))
-	apis := APIs(cfg.Seed, cfg.APIs)
-	clientZipf := rand.NewZipf(rng, 1.2, 4, 4999)
-	apiZipf := rand.NewZipf(rng, 1.1, 2, uint64(cfg.APIs-1))
+	g, err := newGenerator(cfg)
+	if err != nil {
+		return GroundTruth{}, err
+	}
 
 	type key struct{ instance, file string }
 	byFile := map[key][]record{}
-	gt := GroundTruth{ByOutcome: map[string]int{}, ByInstance: map[string]int{}, ByAPI: map[string]int{}}
+	gt := newTruth()
 	clients := map[string]bool{}
 	span := cfg.End.Sub(cfg.Start)
 
 	for i := 0; i < cfg.Records; i++ {
-		ts := cfg.Start.Add(time.Duration(rng.Int63n(int64(span)))).Truncate(time.Microsecond) // records carry µs
-		inst := InstanceName(rng.Intn(cfg.Instances))
-		api := apis[apiZipf.Uint64()]
-		client := clientIP(int(clientZipf.Uint64()))
-		sc := pickScenario(rng)
-		r := buildRecord(rng, ts, inst, api, client, sc, cfg.Bodies)
-		file := "api-" + api.ID + ".transaction.log"
-		outcome := "allowed"
-		switch {
-		case sc == unmatchedHost:
-			file, outcome = "api-unknown.transaction.log", "unmatched"
-		case len(r.Errors) > 0 && api.NonBlocking:
-			outcome = "wouldBlock"
-		case len(r.Errors) > 0:
-			outcome = "blocked"
-		}
+		ts := cfg.Start.Add(time.Duration(g.rng.Int63n(int64(span)))).Truncate(time.Microsecond) // records carry µs
+		r, inst, file, outcome, client := g.next(ts)
 		byFile[key{inst, file}] = append(byFile[key{inst, file}], r)
-		gt.Total++
-		gt.ByOutcome[outcome]++
-		gt.ByInstance[inst]++
-		gt.ByAPI[r.API]++
-		clients[client] = true
-		if gt.First.IsZero() || ts.Before(gt.First) {
-			gt.First = ts
-		}
-		if ts.After(gt.Last) {
-			gt.Last = ts
-		}
+		gt.add(&r, inst, outcome, client, clients, cfg.TrackUUIDs)
 	}
-	gt.DistinctClients = len(clients)
 
 	keys := make([]key, 0, len(byFile))
 	for k := range byFile {

@@ -1,181 +1,128 @@
 // Package ingest reads firewall transaction logs: it finds the files under the
-// configured roots, parses each NDJSON record into a model.Transaction and
+// configured roots (FILES layout and captured STDOUT), follows them as they
+// grow and rotate (Tailer), parses each record into a model.Transaction and
 // classifies its outcome. Bad records are skipped and reported with file and line.
 package ingest
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/apifw/monitor/pkg/model"
 )
 
-// EpochUnit is the unit of the record's date_epoch field.
-type EpochUnit string
-
-const (
-	EpochAuto         EpochUnit = ""   // detect by magnitude
-	EpochSeconds      EpochUnit = "s"  // 1.7e9
-	EpochMilliseconds EpochUnit = "ms" // 1.7e12
-	EpochMicroseconds EpochUnit = "us" // 1.7e15, what firewall v1.0.25 writes
-	EpochNanoseconds  EpochUnit = "ns" // 1.7e18
-)
-
-// ParseOptions are the parsing settings a user can change (formats.md §6).
-type ParseOptions struct {
-	EpochUnit EpochUnit
-	// MaxSkew bounds how far from "now" a record time may be before it is
-	// rejected as corrupt; zero means 20 years in the past and 1 day ahead.
-	MaxPast   time.Duration
-	MaxFuture time.Duration
-	Now       func() time.Time
-}
-
-func (o ParseOptions) now() time.Time {
-	if o.Now != nil {
-		return o.Now()
-	}
-	return time.Now()
-}
-
-// rawRecord mirrors the keys of a real v1.0.25 record that queries need.
-// Unknown keys are ignored here; the trace view re-reads the line from disk.
-type rawRecord struct {
-	UUID        *string      `json:"uuid"`
-	DateEpoch   json.Number  `json:"date_epoch"`
-	DateRFC     string       `json:"date_rfc8601"`
-	Duration    *json.Number `json:"duration"`
-	Pod         *rawPod      `json:"pod"`
-	API         string       `json:"api"`
-	APIName     string       `json:"api_name"`
-	NonBlocking flexBool     `json:"non_blocking_mode"`
-	SourceIP    string       `json:"source_ip"`
-	Hostname    string       `json:"hostname"`
-	Method      string       `json:"method"`
-	URIPath     string       `json:"uri_path"`
-	OASPath     string       `json:"oas_path"`
-	Status      json.Number  `json:"status"`
-	Errors      []rawError   `json:"errors"`
-}
-
-type rawPod struct {
-	InstanceName string `json:"instance_name"`
-}
-
-type rawError struct {
-	Step     string      `json:"step"`
-	Depth    json.Number `json:"depth"`
-	State    string      `json:"state"`
-	KDBToken string      `json:"kdb_token"`
-	Message  string      `json:"message"`
-}
-
-// flexBool accepts true/false, "true"/"false" and 0/1: older builds are not consistent.
-type flexBool bool
-
-func (b *flexBool) UnmarshalJSON(data []byte) error {
-	switch strings.Trim(string(data), `"`) {
-	case "true", "1":
-		*b = true
-	case "false", "0", "null", "":
-		*b = false
-	default:
-		return fmt.Errorf("not a boolean: %.20s", data)
-	}
-	return nil
-}
-
 // ErrNotTransaction marks a JSON line that is valid but not a transaction record.
 var ErrNotTransaction = errors.New("not a transaction record (no uuid)")
 
-// ParseRecord parses one NDJSON transaction record. The returned transaction has
-// no File/Line/Offset: the caller knows them. Outcome is classified with the
-// default rules; unknownAPIFile says the line came from api-unknown.transaction.log.
-func ParseRecord(line []byte, opts ParseOptions) (model.Transaction, error) {
-	var r rawRecord
-	if err := json.Unmarshal(line, &r); err != nil {
-		return model.Transaction{}, fmt.Errorf("invalid JSON: %w", err)
-	}
-	if r.UUID == nil || *r.UUID == "" {
-		return model.Transaction{}, ErrNotTransaction
-	}
-	ts, err := recordTime(r, opts)
+// ParseRecord parses one NDJSON transaction record with opts' paths, epoch
+// unit and outcome rules (as a record of a protected API's file). The result
+// has no File/Line/Offset: the caller knows them. For many records, the
+// Tailer (or ReadFile) is much faster: it compiles opts once and reuses memory.
+func ParseRecord(line []byte, opts Options) (model.Transaction, error) {
+	cfg, err := parserConfigFor(opts)
 	if err != nil {
 		return model.Transaction{}, err
 	}
-	t := model.Transaction{
-		UUID:        *r.UUID,
-		Time:        ts,
-		DurationUS:  -1,
-		APIID:       r.API,
-		APIName:     r.APIName,
-		ClientIP:    r.SourceIP,
-		Hostname:    r.Hostname,
-		Method:      r.Method,
-		Path:        r.URIPath,
-		Operation:   r.OASPath,
-		NonBlocking: bool(r.NonBlocking),
-	}
-	if r.Pod != nil {
-		t.Instance = r.Pod.InstanceName
-	}
-	if r.Duration != nil {
-		if d, err := r.Duration.Int64(); err == nil && d >= 0 {
-			t.DurationUS = d
-		}
-	}
-	if r.Status != "" {
-		if s, err := strconv.Atoi(r.Status.String()); err == nil {
-			t.Status = s
-		}
-	}
-	for _, e := range r.Errors {
-		depth, _ := strconv.Atoi(e.Depth.String())
-		t.Errors = append(t.Errors, model.TransactionError{
-			Step: e.Step, Depth: depth, State: e.State, Token: e.KDBToken, Message: e.Message,
-		})
+	p := &recordParser{cfg: cfg, vals: make([]span, cfg.paths.record.slots)}
+	p.setNow(opts.now())
+	var t model.Transaction
+	if err := p.parse(line, false, &t); err != nil {
+		return model.Transaction{}, err
 	}
 	return t, nil
 }
 
-func recordTime(r rawRecord, opts ParseOptions) (time.Time, error) {
-	var ts time.Time
-	switch {
-	case r.DateEpoch != "":
-		n, err := r.DateEpoch.Int64()
-		if err != nil {
-			f, ferr := r.DateEpoch.Float64()
-			if ferr != nil {
-				return ts, fmt.Errorf("date_epoch is not a number: %.40s", r.DateEpoch)
+// defaultConfigs holds the compiled default paths and rules, which nearly
+// every caller uses.
+var defaultConfig = func() *parserConfig {
+	cfg, err := newParserConfig(Options{})
+	if err != nil {
+		panic(err)
+	}
+	return cfg
+}()
+
+func parserConfigFor(opts Options) (*parserConfig, error) {
+	if opts.Paths == (JSONPaths{}) && len(opts.Rules.Rules) == 0 && opts.Rules.Otherwise == "" {
+		if err := opts.Validate(); err != nil {
+			return nil, err
+		}
+		cfg := *defaultConfig
+		cfg.unit, cfg.opts = opts.EpochUnit, opts
+		return &cfg, nil
+	}
+	return newParserConfig(opts)
+}
+
+// numberToInt64 converts a JSON number literal: integers exactly, fractions
+// truncated; ok is false beyond the int64 range.
+func numberToInt64(text []byte) (int64, bool) {
+	if n := len(text); n > 0 && n <= 18 {
+		neg, i := text[0] == '-', 0
+		if neg {
+			i = 1
+		}
+		var v int64
+		for ; i < n; i++ {
+			c := text[i]
+			if c < '0' || c > '9' {
+				break
 			}
-			n = int64(f)
+			v = v*10 + int64(c-'0')
 		}
-		ts = EpochToTime(n, opts.EpochUnit)
-	case r.DateRFC != "":
-		var err error
-		ts, err = parseRFCDate(r.DateRFC)
-		if err != nil {
-			return ts, err
+		if i == n && (!neg || n > 1) {
+			if neg {
+				v = -v
+			}
+			return v, true
 		}
-	default:
-		return ts, errors.New("record has neither date_epoch nor date_rfc8601")
 	}
-	maxPast, maxFuture := opts.MaxPast, opts.MaxFuture
-	if maxPast == 0 {
-		maxPast = 20 * 365 * 24 * time.Hour
+	if v, err := strconv.ParseInt(string(text), 10, 64); err == nil {
+		return v, true
 	}
-	if maxFuture == 0 {
-		maxFuture = 24 * time.Hour
+	f, err := strconv.ParseFloat(string(text), 64)
+	if err != nil || math.IsNaN(f) || f >= 1<<63 || f < -(1<<63) {
+		return 0, false
 	}
-	now := opts.now()
-	if ts.Before(now.Add(-maxPast)) || ts.After(now.Add(maxFuture)) {
-		return ts, fmt.Errorf("timestamp %s is implausible (outside now-%s … now+%s)", ts.UTC().Format(time.RFC3339), maxPast, maxFuture)
+	return int64(f), true
+}
+
+// isNumberLiteral says whether s is exactly one JSON number.
+func isNumberLiteral(s []byte) bool {
+	end, err := scanNumber(s, 0)
+	return err == nil && end == len(s)
+}
+
+// flexBoolText reads the booleans older builds write: 1/0 as numbers or
+// strings, and "true"/"false"/"null"/"" as strings.
+func flexBoolText(text []byte, quoted bool) (v, ok bool) {
+	switch string(text) {
+	case "1":
+		return true, true
+	case "0":
+		return false, true
 	}
-	return ts, nil
+	if quoted {
+		switch string(text) {
+		case "true":
+			return true, true
+		case "false", "null", "":
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// checkPlausible rejects times outside [lo, hi]: corrupt or unit-confused values.
+func checkPlausible(ts, lo, hi time.Time) error {
+	if ts.Before(lo) || ts.After(hi) {
+		return fmt.Errorf("timestamp %s is implausible (outside %s … %s)",
+			ts.UTC().Format(time.RFC3339), lo.UTC().Format(time.RFC3339), hi.UTC().Format(time.RFC3339))
+	}
+	return nil
 }
 
 // EpochToTime converts an epoch count in the given unit; EpochAuto picks the unit by magnitude.

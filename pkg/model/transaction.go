@@ -73,8 +73,11 @@ type Transaction struct {
 	Operation   string // oas_path: the OpenAPI path template matched
 	Status      int
 	NonBlocking bool
-	Errors      []TransactionError
-	Outcome     Outcome
+	// BlockingLevel is the enforcement level the firewall reported (0, 1, 3, 5
+	// seen); -1 when the record carries none. Outcome rules may use it.
+	BlockingLevel int
+	Errors        []TransactionError
+	Outcome       Outcome
 
 	// Where the record lives, so details can be re-read and bad input reported.
 	// FileID identifies the file across renames (rotation); File is its path

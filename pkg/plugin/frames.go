@@ -22,6 +22,9 @@ func statsFrame(refID string, r query.StatsResult, columns []string) (*data.Fram
 		data.NewField("blockedRatio", nil, []float64{r.BlockedRatio}).SetConfig(&data.FieldConfig{Unit: "percentunit"}),
 		data.NewField("distinctClients", nil, []int64{r.DistinctClients}),
 		data.NewField("instances", nil, []int64{r.Instances}),
+		data.NewField("durationP50", nil, []int64{r.DurationP50}).SetConfig(&data.FieldConfig{Unit: "µs"}),
+		data.NewField("durationP90", nil, []int64{r.DurationP90}).SetConfig(&data.FieldConfig{Unit: "µs"}),
+		data.NewField("durationP99", nil, []int64{r.DurationP99}).SetConfig(&data.FieldConfig{Unit: "µs"}),
 	)
 	if len(columns) > 0 {
 		byName := make(map[string]*data.Field, len(f.Fields))

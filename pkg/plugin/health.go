@@ -36,7 +36,7 @@ func (d *Datasource) CheckHealth(_ context.Context, _ *backend.CheckHealthReques
 	}
 	found := fmt.Sprintf("%d instance folder(s), %d transaction file(s), %d record(s)", instances, files, st.Records)
 	if st.BadRecords > 0 {
-		found += fmt.Sprintf(", %d bad record(s) skipped (first: %s line %d: %s)",
+		found += fmt.Sprintf(", %d bad record(s) skipped (e.g. %s line %d: %s)",
 			st.BadRecords, st.BadExamples[0].File, st.BadExamples[0].Line, st.BadExamples[0].Reason)
 	}
 	problems, found = d.reportHealth(problems, found)

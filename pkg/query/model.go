@@ -21,6 +21,15 @@ const (
 	TypeInstances    Type = "instances"
 )
 
+// IsTransactionType says whether t is answered from transaction logs.
+func IsTransactionType(t Type) bool {
+	switch t {
+	case TypeTraffic, TypeTopN, TypeStats, TypeTransactions, TypeTrace, TypeInstances:
+		return true
+	}
+	return false
+}
+
 // Filters narrows transaction queries. Every field is optional; list fields
 // match any of their values.
 type Filters struct {
@@ -54,6 +63,14 @@ type Query struct {
 	Columns []string `json:"columns,omitempty"`
 	Filters Filters  `json:"filters"`
 
+	// Grafana's bucket hints for traffic: intervalMs wins; else the range is
+	// cut into at most maxDataPoints buckets.
+	IntervalMs    int64 `json:"intervalMs,omitempty"`
+	MaxDataPoints int64 `json:"maxDataPoints,omitempty"`
+	// SilentAfter (instances): a Go duration such as "15m"; an instance with
+	// no record for that long is silent. Default 15m.
+	SilentAfter string `json:"silentAfter,omitempty"`
+
 	// Report queries: auditIssues and inventory group by groupBy; trends
 	// bucket by interval ("1d", "6h"; default chosen from the range); grades
 	// overrides the grade thresholds.
@@ -74,9 +91,9 @@ func Parse(raw []byte) (Query, error) {
 		q.QueryType = TypeStats
 	}
 	switch {
-	case q.QueryType == TypeStats, IsReportType(q.QueryType):
+	case IsTransactionType(q.QueryType), IsReportType(q.QueryType):
 	default:
-		return q, fmt.Errorf("query type %q is not supported by this version (supported: %s)", q.QueryType, TypeStats)
+		return q, fmt.Errorf("query type %q is not supported by this version (supported: %s and the report types)", q.QueryType, "traffic, topN, stats, transactions, trace, instances")
 	}
 	return q, nil
 }

@@ -1,0 +1,127 @@
+"""Load generated firewall logs into an in-memory DuckDB and time the SQL
+equivalents of the index's goal queries. Prints progress to stderr and writes
+the figures as JSON."""
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import time
+
+import duckdb
+
+
+def rss_bytes():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+# The columns the index holds, with the outcome derived as ingest does
+# (docs/query-model.md, "Outcome").
+LOAD = """
+CREATE TABLE t AS
+SELECT uuid,
+       make_timestamp(date_epoch) AS ts,
+       duration,
+       pod.instance_name AS instance,
+       api, api_name, hostname, method,
+       uri_path AS path, oas_path AS operation, status, non_blocking_mode,
+       source_ip,
+       errors[-1].step AS error_step,
+       errors[-1].message AS error_message,
+       CASE WHEN filename LIKE '%api-unknown.transaction.log' OR api = 'n/a' OR api = '' THEN 'unmatched'
+            WHEN len(errors) > 0 AND NOT non_blocking_mode THEN 'blocked'
+            WHEN len(errors) > 0 THEN 'wouldBlock'
+            ELSE 'allowed' END AS outcome
+FROM read_json(?, format = 'newline_delimited', filename = true,
+  columns = {uuid: 'VARCHAR', date_epoch: 'BIGINT', duration: 'BIGINT',
+             pod: 'STRUCT(instance_name VARCHAR)', api: 'VARCHAR', api_name: 'VARCHAR',
+             hostname: 'VARCHAR', method: 'VARCHAR', uri_path: 'VARCHAR', oas_path: 'VARCHAR',
+             status: 'INTEGER', non_blocking_mode: 'BOOLEAN', source_ip: 'VARCHAR',
+             errors: 'STRUCT(step VARCHAR, message VARCHAR)[]'})
+"""
+
+OUTCOMES = """count(*) AS count,
+  count(*) FILTER (WHERE outcome = 'allowed') AS allowed,
+  count(*) FILTER (WHERE outcome = 'blocked') AS blocked,
+  count(*) FILTER (WHERE outcome = 'wouldBlock') AS wouldBlock,
+  count(*) FILTER (WHERE outcome = 'unmatched') AS unmatched"""
+
+QUERIES = {
+    # plain: what the brief timed; full: what our topN returns (counts by outcome)
+    "topNClientIp": "SELECT source_ip, count(*) AS c FROM t GROUP BY 1 ORDER BY c DESC, 1 LIMIT 10",
+    "topNClientIpFull": f"SELECT source_ip, {OUTCOMES} FROM t GROUP BY 1 ORDER BY count DESC, 1 LIMIT 10",
+    "topNPath": "SELECT path, count(*) AS c FROM t GROUP BY 1 ORDER BY c DESC, 1 LIMIT 10",
+    "topNPathFull": f"SELECT path, {OUTCOMES} FROM t GROUP BY 1 ORDER BY count DESC, 1 LIMIT 10",
+    "trafficPerMinute": "SELECT time_bucket(INTERVAL 1 minute, ts) AS b, outcome, count(*) FROM t GROUP BY ALL",
+    "alert5m": "SELECT api, count(*) FROM t WHERE outcome = 'blocked' AND ts > TIMESTAMP '{last}' - INTERVAL 5 minute GROUP BY api",
+}
+
+
+def timed(con, sql, params=None, rounds=1):
+    wall, cpu = [], []
+    for _ in range(rounds):
+        w, c = time.perf_counter(), time.process_time()
+        con.execute(sql, params or []).fetchall()
+        wall.append((time.perf_counter() - w) * 1000)
+        cpu.append((time.process_time() - c) * 1000)
+    return wall, cpu
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--roots", required=True, help="comma-separated generated roots")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--json", required=True)
+    args = ap.parse_args()
+    globs = [os.path.join(r, "*", "*.transaction.log") for r in args.roots.split(",")]
+
+    con = duckdb.connect()
+    before = rss_bytes()
+    w = time.perf_counter()
+    con.execute(LOAD, [globs])
+    load_s = time.perf_counter() - w
+    n = con.execute("SELECT count(*) FROM t").fetchone()[0]
+    mem = rss_bytes() - before
+    engine_mem = con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()[0]
+    last = con.execute("SELECT max(ts) FROM t").fetchone()[0]
+    uuids = [r[0] for r in con.execute("SELECT uuid FROM t USING SAMPLE 500 ROWS").fetchall()]
+    print(f"loaded {n} rows in {load_s:.2f}s, RSS +{mem / 2**20:.0f} MiB ({mem / n:.0f} B/row), "
+          f"DuckDB buffers {engine_mem / 2**20:.0f} MiB", file=sys.stderr)
+
+    res = {"rows": n, "load_s": load_s, "rss_bytes": mem, "engine_bytes": engine_mem,
+           "threads": con.execute("SELECT current_setting('threads')").fetchone()[0], "queries": {}}
+    for name, sql in QUERIES.items():
+        sql = sql.format(last=last)
+        timed(con, sql)  # warm
+        # each round: several runs, their median; spread over rounds
+        walls, cpus = [], []
+        for _ in range(args.rounds):
+            wl, cp = timed(con, sql, rounds=7)
+            walls.append(statistics.median(wl))
+            cpus.append(statistics.median(cp))
+        res["queries"][name] = {"wall_ms": walls, "cpu_ms": cpus}
+        print(f"{name:18s} wall ms {statistics.median(walls):8.2f} (rounds {', '.join(f'{x:.2f}' for x in walls)})", file=sys.stderr)
+
+    # one UUID at a time: p50 and p99 per round
+    rng = random.Random(1)
+    p50s, p99s = [], []
+    for _ in range(args.rounds):
+        lat = []
+        for _ in range(200):
+            wl, _ = timed(con, "SELECT * FROM t WHERE uuid = ?", [rng.choice(uuids)])
+            lat.append(wl[0])
+        lat.sort()
+        p50s.append(lat[len(lat) // 2])
+        p99s.append(lat[int(len(lat) * 0.99)])
+    res["queries"]["uuid"] = {"wall_ms": p50s, "p99_ms": p99s}
+    print(f"{'uuid':18s} p50 ms {statistics.median(p50s):8.2f}  p99 ms {statistics.median(p99s):.2f}", file=sys.stderr)
+
+    with open(args.json, "w") as f:
+        json.dump(res, f, indent=1, default=str)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,215 @@
+package index
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/apifw/monitor/pkg/model"
+)
+
+// Dictionaries give every distinct value of a column a dense code. They are
+// append-only: the writer owns the lookup maps, and a snapshot keeps the
+// value slices as they were when it was published, so readers never lock.
+
+// strDict encodes strings.
+type strDict struct {
+	codes  map[string]uint32
+	values []string
+	bytes  int64 // string bytes held, for MemoryBytes
+}
+
+func newStrDict() *strDict { return &strDict{codes: map[string]uint32{}} }
+
+func (d *strDict) code(s string) uint32 {
+	if c, ok := d.codes[s]; ok {
+		return c
+	}
+	s = strings.Clone(s) // never pin the parser's line buffer
+	c := uint32(len(d.values))
+	d.values = append(d.values, s)
+	d.codes[s] = c
+	d.bytes += int64(len(s))
+	return c
+}
+
+// memory estimates the heap held: the string bytes, one slice entry and one
+// map entry (key header, value, control byte and load slack) per value.
+func (d *strDict) memory() int64 {
+	return d.bytes + int64(cap(d.values))*16 + int64(len(d.codes))*32
+}
+
+// APIRef is one protected API as records name it.
+type APIRef struct {
+	ID   string
+	Name string
+}
+
+// FileRef is one source file: the ingest file id (stable across renames)
+// and its path when the records were read.
+type FileRef struct {
+	ID   uint32
+	Path string
+}
+
+// Tuple is one distinct combination of the low-cardinality fields of a
+// record. Records store one tuple code instead of eight columns: real traffic
+// has few combinations (an API's operations, its instances, a handful of
+// outcomes), and a filter or group-by on any of these fields becomes one
+// table lookup per row.
+type Tuple struct {
+	Instance      uint32 // codes into the snapshot's dictionaries
+	API           uint32
+	Hostname      uint32
+	Method        uint32
+	Operation     uint32
+	Errors        uint32 // 0: no errors
+	Status        int32
+	BlockingLevel int32
+	Outcome       model.Outcome
+	NonBlocking   bool
+}
+
+// dicts are the writer's dictionaries.
+type dicts struct {
+	instances, hosts, methods, operations, clientIPs, paths *strDict
+	clientAddrs                                             []netip.Addr // parsed clientIPs, invalid when unparsable
+
+	apiCodes map[APIRef]uint32
+	apis     []APIRef
+
+	errCodes map[string]uint32
+	errs     [][]model.TransactionError // errs[0] is "no errors"
+	errBytes int64
+
+	tupleCodes map[Tuple]uint32
+	tuples     []Tuple
+
+	fileCodes map[FileRef]uint32
+	files     []FileRef
+}
+
+func newDicts() *dicts {
+	return &dicts{
+		instances: newStrDict(), hosts: newStrDict(), methods: newStrDict(), operations: newStrDict(),
+		clientIPs: newStrDict(), paths: newStrDict(),
+		apiCodes: map[APIRef]uint32{}, errCodes: map[string]uint32{"": 0}, errs: [][]model.TransactionError{nil},
+		tupleCodes: map[Tuple]uint32{}, fileCodes: map[FileRef]uint32{},
+	}
+}
+
+func (d *dicts) clientIP(s string) uint32 {
+	c := d.clientIPs.code(s)
+	if int(c) == len(d.clientAddrs) {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			a = netip.Addr{}
+		}
+		d.clientAddrs = append(d.clientAddrs, a)
+	}
+	return c
+}
+
+func (d *dicts) api(id, name string) uint32 {
+	ref := APIRef{id, name}
+	if c, ok := d.apiCodes[ref]; ok {
+		return c
+	}
+	ref = APIRef{strings.Clone(id), strings.Clone(name)}
+	c := uint32(len(d.apis))
+	d.apis = append(d.apis, ref)
+	d.apiCodes[ref] = c
+	return c
+}
+
+// errors encodes a record's whole errors array, so records that failed the
+// same way share one entry.
+func (d *dicts) errors(errs []model.TransactionError) uint32 {
+	if len(errs) == 0 {
+		return 0
+	}
+	var b strings.Builder
+	for _, e := range errs {
+		b.WriteString(e.Step)
+		b.WriteByte(0)
+		b.WriteString(e.State)
+		b.WriteByte(0)
+		b.WriteString(e.Token)
+		b.WriteByte(0)
+		b.WriteString(e.Message)
+		b.WriteByte(0)
+		b.WriteByte(byte(e.Depth))
+		b.WriteByte(byte(e.Depth >> 8))
+		b.WriteByte(1)
+	}
+	key := b.String()
+	if c, ok := d.errCodes[key]; ok {
+		return c
+	}
+	own := make([]model.TransactionError, len(errs))
+	for i, e := range errs {
+		own[i] = model.TransactionError{Step: strings.Clone(e.Step), Depth: e.Depth, State: strings.Clone(e.State),
+			Token: strings.Clone(e.Token), Message: strings.Clone(e.Message)}
+	}
+	c := uint32(len(d.errs))
+	d.errs = append(d.errs, own)
+	d.errCodes[key] = c
+	d.errBytes += int64(2*len(key)) + 64*int64(len(errs))
+	return c
+}
+
+func (d *dicts) tuple(t Tuple) uint32 {
+	if c, ok := d.tupleCodes[t]; ok {
+		return c
+	}
+	c := uint32(len(d.tuples))
+	d.tuples = append(d.tuples, t)
+	d.tupleCodes[t] = c
+	return c
+}
+
+func (d *dicts) file(id uint32, path string) uint32 {
+	ref := FileRef{id, path}
+	if c, ok := d.fileCodes[ref]; ok {
+		return c
+	}
+	ref.Path = strings.Clone(path)
+	c := uint32(len(d.files))
+	d.files = append(d.files, ref)
+	d.fileCodes[ref] = c
+	return c
+}
+
+func (d *dicts) memory() int64 {
+	n := d.instances.memory() + d.hosts.memory() + d.methods.memory() + d.operations.memory() +
+		d.clientIPs.memory() + d.paths.memory()
+	n += int64(cap(d.clientAddrs)) * 24
+	n += int64(len(d.apis)) * 96
+	n += d.errBytes + int64(cap(d.errs))*24
+	n += int64(cap(d.tuples))*32 + int64(len(d.tupleCodes))*48
+	n += int64(len(d.files)) * 96
+	return n
+}
+
+// Dicts is a snapshot's read-only view of the dictionaries: a row's codes
+// index these slices. Callers must not modify them.
+type Dicts struct {
+	Instances   []string
+	Hostnames   []string
+	Methods     []string
+	Operations  []string
+	ClientIPs   []string
+	ClientAddrs []netip.Addr // parsed ClientIPs; invalid for unparsable values
+	Paths       []string
+	APIs        []APIRef
+	Errors      [][]model.TransactionError
+	Tuples      []Tuple
+	Files       []FileRef
+}
+
+func (d *dicts) view() Dicts {
+	return Dicts{
+		Instances: d.instances.values, Hostnames: d.hosts.values, Methods: d.methods.values,
+		Operations: d.operations.values, ClientIPs: d.clientIPs.values, ClientAddrs: d.clientAddrs,
+		Paths: d.paths.values, APIs: d.apis, Errors: d.errs, Tuples: d.tuples, Files: d.files,
+	}
+}
