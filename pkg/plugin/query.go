@@ -2,7 +2,6 @@ package plugin
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
@@ -22,7 +21,7 @@ func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReques
 	return resp, nil
 }
 
-func (d *Datasource) runQuery(_ context.Context, dq backend.DataQuery) backend.DataResponse {
+func (d *Datasource) runQuery(ctx context.Context, dq backend.DataQuery) backend.DataResponse {
 	if d.settingsErr != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, d.settingsErr.Error())
 	}
@@ -46,6 +45,5 @@ func (d *Datasource) runQuery(_ context.Context, dq backend.DataQuery) backend.D
 		}
 		return backend.DataResponse{Frames: data.Frames{frame}}
 	}
-	return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream,
-		fmt.Sprintf("query type %q is not supported", q.QueryType))
+	return d.runTransactionQuery(ctx, dq.RefID, q, tr)
 }

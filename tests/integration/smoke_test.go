@@ -58,6 +58,46 @@ type queryResponse struct {
 	} `json:"results"`
 }
 
+type frameJSON struct {
+	Schema struct {
+		Name   string       `json:"name"`
+		Fields []frameField `json:"fields"`
+	} `json:"schema"`
+	Data struct {
+		Values [][]any `json:"values"`
+	} `json:"data"`
+}
+
+// column returns the values of the named field.
+func (f frameJSON) column(name string) []any {
+	for i, field := range f.Schema.Fields {
+		if field.Name == name {
+			return f.Data.Values[i]
+		}
+	}
+	return nil
+}
+
+// dsQuery runs one query on the provisioned data source and returns its frames.
+func dsQuery(t *testing.T, s *grafanatest.Server, from, to time.Time, q map[string]any) []frameJSON {
+	t.Helper()
+	q["refId"], q["datasource"] = "A", map[string]string{"uid": "apifw-monitor"}
+	body := map[string]any{"from": fmt.Sprint(from.UnixMilli()), "to": fmt.Sprint(to.UnixMilli()), "queries": []any{q}}
+	var resp struct {
+		Results map[string]struct {
+			Error  string      `json:"error"`
+			Frames []frameJSON `json:"frames"`
+		} `json:"results"`
+	}
+	if err := s.Do(context.Background(), "POST", "/api/ds/query", body, &resp); err != nil {
+		t.Fatalf("ds/query %v: %v", q, err)
+	}
+	if r := resp.Results["A"]; r.Error != "" || len(r.Frames) == 0 {
+		t.Fatalf("ds/query %v: %+v", q, r)
+	}
+	return resp.Results["A"].Frames
+}
+
 // stats runs one stats query through /api/ds/query and returns its columns.
 func stats(t *testing.T, s *grafanatest.Server, uid string, from, to time.Time, filters map[string]any) map[string]float64 {
 	t.Helper()
@@ -158,6 +198,28 @@ func TestSmoke(t *testing.T) {
 		byInstance := stats(t, s, "apifw-monitor", from, to, map[string]any{"instance": []string{"fw-02"}})
 		if int(byInstance["total"]) != gt.ByInstance["fw-02"] {
 			t.Errorf("fw-02: %v, want %d", byInstance["total"], gt.ByInstance["fw-02"])
+		}
+		// topN by instance and traffic split by outcome add up to the ground truth.
+		frames := dsQuery(t, s, from, to, map[string]any{"queryType": "topN", "dimension": "instance", "limit": 10})
+		inst, counts := frames[0].column("instance"), frames[0].column("count")
+		for i := range inst {
+			if int(counts[i].(float64)) != gt.ByInstance[inst[i].(string)] {
+				t.Errorf("topN instance %v: %v, want %d", inst[i], counts[i], gt.ByInstance[inst[i].(string)])
+			}
+		}
+		if len(inst) != len(gt.ByInstance) {
+			t.Errorf("topN rows %d, want %d", len(inst), len(gt.ByInstance))
+		}
+		sums := map[string]int{}
+		for _, f := range dsQuery(t, s, from, to, map[string]any{"queryType": "traffic", "splitBy": "outcome", "intervalMs": 60000}) {
+			for _, v := range f.Data.Values[1] {
+				sums[f.Schema.Name] += int(v.(float64))
+			}
+		}
+		for outcome, n := range gt.ByOutcome {
+			if sums[outcome] != n {
+				t.Errorf("traffic %s: %d, want %d", outcome, sums[outcome], n)
+			}
 		}
 		// An empty window holds nothing.
 		empty := stats(t, s, "apifw-monitor", end.Add(time.Hour), end.Add(2*time.Hour), nil)

@@ -1,0 +1,204 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/apifw/monitor/pkg/query"
+)
+
+// runTransactionQuery answers the transaction-log query types other than
+// stats, each with its frame shape (docs/query-model.md).
+func (d *Datasource) runTransactionQuery(ctx context.Context, refID string, q query.Query, tr query.TimeRange) backend.DataResponse {
+	engine := &query.Engine{Store: d.store}
+	var (
+		frames data.Frames
+		err    error
+	)
+	switch q.QueryType {
+	case query.TypeTopN:
+		var res query.TopNResult
+		if res, err = engine.TopN(ctx, q, tr); err == nil {
+			frames = data.Frames{topNFrame(refID, res)}
+		}
+	case query.TypeTraffic:
+		var res query.TrafficResult
+		if res, err = engine.Traffic(ctx, q, tr); err == nil {
+			frames = trafficFrames(refID, res)
+		}
+	case query.TypeTransactions:
+		var res query.TransactionsResult
+		if res, err = engine.Transactions(ctx, q, tr); err == nil {
+			frames = data.Frames{transactionsFrame(refID, res)}
+		}
+	case query.TypeInstances:
+		var res query.InstancesResult
+		if res, err = engine.Instances(ctx, q, tr); err == nil {
+			frames = data.Frames{instancesFrame(refID, res)}
+		}
+	default:
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream,
+			"query type "+string(q.QueryType)+" is not available through the data source yet")
+	}
+	if err != nil {
+		return queryErrorResponse(err)
+	}
+	return backend.DataResponse{Frames: frames}
+}
+
+// queryErrorResponse maps the engine's error kinds to statuses: the user's
+// query is at fault for bad queries, limits and unknown ids.
+func queryErrorResponse(err error) backend.DataResponse {
+	switch {
+	case errors.Is(err, query.ErrNotFound):
+		return backend.ErrDataResponseWithSource(backend.StatusNotFound, backend.ErrorSourceDownstream, err.Error())
+	case errors.Is(err, query.ErrBadQuery), errors.Is(err, query.ErrLimit):
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return backend.ErrDataResponseWithSource(backend.StatusTimeout, backend.ErrorSourcePlugin, err.Error())
+	}
+	return backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, err.Error())
+}
+
+// topNFrame: the dimension's column (named after it), count, one count per
+// outcome and the share of the matching total; the remainder row last.
+func topNFrame(refID string, r query.TopNResult) *data.Frame {
+	n := len(r.Rows)
+	values, apiNames := make([]string, n), make([]string, n)
+	count, allowed, blocked, wouldBlock, unmatched := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
+	share := make([]float64, n)
+	for i, row := range r.Rows {
+		values[i], apiNames[i] = row.Value, row.APIName
+		count[i], allowed[i], blocked[i], wouldBlock[i], unmatched[i] = row.Count, row.Allowed, row.Blocked, row.WouldBlock, row.Unmatched
+		share[i] = row.Share
+	}
+	f := data.NewFrame("topN", data.NewField(r.Dimension, nil, values))
+	if r.Dimension == "api" {
+		f.Fields = append(f.Fields, data.NewField("apiName", nil, apiNames))
+	}
+	f.Fields = append(f.Fields,
+		data.NewField("count", nil, count),
+		data.NewField("allowed", nil, allowed),
+		data.NewField("blocked", nil, blocked),
+		data.NewField("wouldBlock", nil, wouldBlock),
+		data.NewField("unmatched", nil, unmatched),
+		data.NewField("share", nil, share).SetConfig(&data.FieldConfig{Unit: "percentunit"}),
+	)
+	f.RefID = refID
+	return f
+}
+
+// trafficFrames: one frame per series (dataplane timeseries-multi), the split
+// value in the value field's labels, so alert rules get one instance per value.
+func trafficFrames(refID string, r query.TrafficResult) data.Frames {
+	unit := ""
+	switch r.Metric {
+	case "rate":
+		unit = "reqps"
+	case "blockedRatio":
+		unit = "percentunit"
+	}
+	frames := make(data.Frames, 0, len(r.Series))
+	for _, s := range r.Series {
+		times := append([]time.Time(nil), r.Buckets...)
+		value := data.NewField(metricName(r.Metric), data.Labels(s.Labels), append([]float64(nil), s.Values...))
+		value.Config = &data.FieldConfig{Unit: unit, DisplayNameFromDS: s.Name}
+		f := data.NewFrame(s.Name, data.NewField("time", nil, times), value)
+		f.RefID = refID
+		f.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
+		frames = append(frames, f)
+	}
+	if len(frames) == 0 { // dataplane: an empty typed frame means "no data", not an error
+		f := data.NewFrame("traffic")
+		f.RefID = refID
+		f.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
+		frames = append(frames, f)
+	}
+	return frames
+}
+
+func metricName(m string) string {
+	if m == "" {
+		return "count"
+	}
+	return m
+}
+
+// transactionsFrame: the matching transactions, newest first.
+func transactionsFrame(refID string, r query.TransactionsResult) *data.Frame {
+	n := len(r.Rows)
+	var (
+		times                                                        = make([]time.Time, n)
+		uuid, method, path, outcome, reason, step, inst, client, api = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		apiName, host, op                                            = make([]string, n), make([]string, n), make([]string, n)
+		status                                                       = make([]int64, n)
+		duration                                                     = make([]*int64, n)
+	)
+	for i, row := range r.Rows {
+		times[i], uuid[i], method[i], path[i], outcome[i] = row.Time, row.UUID, row.Method, row.Path, row.Outcome
+		reason[i], step[i], inst[i], client[i], api[i] = row.Reason, row.ErrorStep, row.Instance, row.ClientIP, row.APIID
+		apiName[i], host[i], op[i], status[i] = row.APIName, row.Hostname, row.Operation, int64(row.Status)
+		if row.DurationUS >= 0 {
+			d := row.DurationUS
+			duration[i] = &d
+		}
+	}
+	f := data.NewFrame("transactions",
+		data.NewField("time", nil, times),
+		data.NewField("uuid", nil, uuid),
+		data.NewField("method", nil, method),
+		data.NewField("path", nil, path),
+		data.NewField("status", nil, status),
+		data.NewField("outcome", nil, outcome),
+		data.NewField("reason", nil, reason),
+		data.NewField("errorStep", nil, step),
+		data.NewField("instance", nil, inst),
+		data.NewField("clientIp", nil, client),
+		data.NewField("api", nil, api),
+		data.NewField("apiName", nil, apiName),
+		data.NewField("hostname", nil, host),
+		data.NewField("operation", nil, op),
+		data.NewField("duration", nil, duration).SetConfig(&data.FieldConfig{Unit: "µs"}),
+	)
+	f.RefID = refID
+	f.Meta = &data.FrameMeta{PreferredVisualization: data.VisTypeTable}
+	return f
+}
+
+// instancesFrame: one row per firewall instance.
+func instancesFrame(refID string, r query.InstancesResult) *data.Frame {
+	n := len(r.Rows)
+	name, hosts, apis, files := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	first, last := make([]time.Time, n), make([]time.Time, n)
+	records := make([]int64, n)
+	silent := make([]bool, n)
+	for i, row := range r.Rows {
+		name[i], hosts[i], files[i] = row.Name, strings.Join(row.Hostnames, ", "), strings.Join(row.Files, ", ")
+		names := make([]string, len(row.APIs))
+		for j, a := range row.APIs {
+			names[j] = a.Name
+			if names[j] == "" || names[j] == "n/a" {
+				names[j] = a.ID
+			}
+		}
+		apis[i] = strings.Join(names, ", ")
+		first[i], last[i], records[i], silent[i] = row.FirstSeen, row.LastSeen, row.Records, row.Silent
+	}
+	f := data.NewFrame("instances",
+		data.NewField("instance", nil, name),
+		data.NewField("hostnames", nil, hosts),
+		data.NewField("apis", nil, apis),
+		data.NewField("firstSeen", nil, first),
+		data.NewField("lastSeen", nil, last),
+		data.NewField("records", nil, records),
+		data.NewField("silent", nil, silent),
+		data.NewField("logFiles", nil, files),
+	)
+	f.RefID = refID
+	return f
+}
