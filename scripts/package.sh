@@ -11,6 +11,8 @@ version="$(node -p "require('./package.json').version")"
 mkdir -p artifacts
 rm -rf artifacts/apifw-monitor-app artifacts/apifw-monitor-app-"$version".zip
 cp -r dist artifacts/apifw-monitor-app
-(cd artifacts && zip -qr "apifw-monitor-app-$version.zip" apifw-monitor-app && rm -rf apifw-monitor-app)
+# python3 rather than zip(1): it is on every machine of this kind and keeps the
+# executables' mode bits.
+(cd artifacts && python3 -m zipfile -c "apifw-monitor-app-$version.zip" apifw-monitor-app/ && rm -rf apifw-monitor-app)
 (cd artifacts && sha256sum "apifw-monitor-app-$version.zip" > "apifw-monitor-app-$version.zip.sha256")
 say "artifacts/apifw-monitor-app-$version.zip"
