@@ -171,6 +171,25 @@ func ParseDetailWith(raw []byte, unit EpochUnit) (model.TransactionDetail, error
 			problem(key, v)
 		}
 	}
+	// eachObject calls fn with the members of each object in the array v
+	// (errors[], traces[]); entries that are not objects are reported.
+	eachObject := func(key string, v json.RawMessage, fn func([]member)) {
+		var list []json.RawMessage
+		if !decodeLoose(v, &list) {
+			problem(key, v)
+			return
+		}
+		for _, e := range list {
+			fields, err := objectMembers(e)
+			if err != nil {
+				if !isNull(e) {
+					problem(key+"[]", e)
+				}
+				continue
+			}
+			fn(fields)
+		}
+	}
 	var epoch int64
 	haveEpoch := false
 	for _, m := range members {
@@ -294,19 +313,7 @@ func ParseDetailWith(raw []byte, unit EpochUnit) (model.TransactionDetail, error
 				d.BodiesOmitted = true
 			}
 		case "errors":
-			var list []json.RawMessage
-			if !decodeLoose(v, &list) {
-				problem(m.key, v)
-				continue
-			}
-			for _, e := range list {
-				fields, err := objectMembers(e)
-				if err != nil {
-					if !isNull(e) {
-						problem("errors[]", e)
-					}
-					continue
-				}
+			eachObject(m.key, v, func(fields []member) {
 				var te model.TransactionError
 				for _, f := range fields {
 					switch f.key {
@@ -325,21 +332,9 @@ func ParseDetailWith(raw []byte, unit EpochUnit) (model.TransactionDetail, error
 					}
 				}
 				d.Errors = append(d.Errors, te)
-			}
+			})
 		case "traces":
-			var list []json.RawMessage
-			if !decodeLoose(v, &list) {
-				problem(m.key, v)
-				continue
-			}
-			for _, e := range list {
-				fields, err := objectMembers(e)
-				if err != nil {
-					if !isNull(e) {
-						problem("traces[]", e)
-					}
-					continue
-				}
+			eachObject(m.key, v, func(fields []member) {
 				step := model.TraceStep{DurationUS: -1}
 				for _, f := range fields {
 					switch f.key {
@@ -360,7 +355,7 @@ func ParseDetailWith(raw []byte, unit EpochUnit) (model.TransactionDetail, error
 					}
 				}
 				d.Traces = append(d.Traces, step)
-			}
+			})
 		case "customs":
 			fields, err := objectMembers(v)
 			if err != nil {
