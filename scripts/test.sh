@@ -30,6 +30,10 @@ build_plugin
 ensure_grafana
 run_suite integration bash scripts/test-integration.sh
 run_suite browser bash scripts/test-browser.sh
+# The long load test and long fuzzing (minutes each) only when asked for.
+if [[ "${APIFW_LONG:-}" == 1 ]]; then
+  run_suite long bash scripts/test-long.sh
+fi
 
 echo
 echo "suites: $passed passed, $failed failed${failures:+ (${failures[*]})}"

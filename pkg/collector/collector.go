@@ -4,6 +4,7 @@
 package collector
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -121,7 +122,24 @@ func (c *Collector) Status() Status { return summarize(c.tailer.Status()) }
 func (c *Collector) Detail() ingest.Status { return c.tailer.Status() }
 
 // Locate returns where the records of a FileID are now, for ingest.ReadRecord.
-func (c *Collector) Locate(fileID uint32) (ingest.FileRef, bool) { return c.tailer.Locate(fileID) }
+// A path that no longer lies inside the configured roots once its links are
+// resolved (a folder swapped for a link since it was listed) is not given out.
+func (c *Collector) Locate(fileID uint32) (ingest.FileRef, bool) {
+	ref, ok := c.tailer.Locate(fileID)
+	if !ok {
+		return ref, false
+	}
+	if _, err := ingest.ConfinePath(c.cfg.LogRoots, ref.Path); err != nil {
+		return ingest.FileRef{}, false
+	}
+	return ref, true
+}
+
+// ConfinePath resolves a path a request names and refuses it unless it lies
+// inside the configured log roots (ingest.ConfinePath).
+func (c *Collector) ConfinePath(p string) (string, error) {
+	return ingest.ConfinePath(c.cfg.LogRoots, p)
+}
 
 // Start polls every interval in the background until Close, so records
 // arrive without queries (live views, alerting on an idle dashboard).
@@ -170,4 +188,23 @@ func summarize(st ingest.Status) Status {
 		}
 	}
 	return out
+}
+
+// PurgeOptions tune Purge (ingest.PurgeOptions).
+type PurgeOptions = ingest.PurgeOptions
+
+// Purge rewrites the writable log files without the records deleted from
+// the index (ingest.Tailer.Purge: atomic per file, the rest byte for byte,
+// archives and files still being written refused with a reason) and moves
+// the index's positions of the kept records along, so trace details still
+// read the right bytes and nothing is read again. One result per file known.
+func (c *Collector) Purge(ctx context.Context, opts PurgeOptions) []ingest.PurgeResult {
+	c.pollMu.Lock()
+	defer c.pollMu.Unlock()
+	moves := map[uint32]func(int64, int) (int64, int){}
+	res := c.tailer.Purge(ctx, c.store.Covers(), func(id uint32, move func(int64, int) (int64, int)) {
+		moves[id] = move
+	}, opts)
+	c.store.Relocate(moves)
+	return res
 }

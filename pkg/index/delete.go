@@ -10,6 +10,8 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sort"
 	"strings"
 	"time"
 
@@ -21,10 +23,12 @@ import (
 // is required: "everything" is asked for with a time range.
 //
 // A deletion covers the records that exist when it is made: besides UUIDs, it
-// matches only records older than the moment of deletion (or To, if earlier).
-// It is kept in the deletion log and applied again to every later Append, so
-// re-reading the files never brings those records back, while traffic that
-// arrives afterwards (say from the same client) is indexed as usual.
+// matches records older than the moment of deletion (or To, if earlier), and
+// the records present then that are dated later (a firewall clock ahead) by
+// their ids (DeletionRecord.Ahead). It is kept in the deletion log and
+// applied again to every later Append, so re-reading the files never brings
+// those records back, while traffic that arrives afterwards (say from the
+// same client) is indexed as usual.
 type DeleteCriteria struct {
 	UUIDs     []string  `json:"uuids,omitempty"`
 	ClientIP  string    `json:"clientIp,omitempty"` // an address or a CIDR
@@ -42,6 +46,10 @@ type DeletionRecord struct {
 	At       time.Time      `json:"at"`
 	Count    int            `json:"count"` // transactions removed from the index when it was made
 	Actor    string         `json:"actor,omitempty"`
+	// Ahead lists the ids of records the criteria matched that are dated
+	// after the deletion (a firewall clock ahead): they existed when it was
+	// made, so they stay deleted although the time bound does not cover them.
+	Ahead []string `json:"ahead,omitempty"`
 }
 
 // DeleteResult is what a Delete did.
@@ -108,10 +116,24 @@ func compileRule(c DeleteCriteria, at time.Time) (rule, error) {
 	if r.from >= r.to {
 		return r, fmt.Errorf("%w: from must be before to", ErrBadCriteria)
 	}
-	if r.uuids == nil { // see DeleteCriteria: only what existed when deleting
+	if r.uuids == nil && !at.IsZero() { // see DeleteCriteria: only what existed when deleting
 		r.to = min(r.to, at.UnixMicro()+1)
 	}
 	return r, nil
+}
+
+// aheadRows finds the live rows the criteria match that are dated after at
+// (clock skew): rows the time-bounded rule r misses although they exist.
+func (sn *Snapshot) aheadRows(c DeleteCriteria, r *rule) map[int][]int {
+	if r.uuids != nil {
+		return nil
+	}
+	all, err := compileRule(c, time.Time{})
+	if err != nil || all.to <= r.to {
+		return nil
+	}
+	all.from = max(all.from, r.to)
+	return sn.matchingRows(&all)
 }
 
 func setOf(values []string) map[string]bool {
@@ -239,8 +261,12 @@ func (s *Store) CountMatching(c DeleteCriteria) int {
 	if err != nil {
 		return 0
 	}
+	sn := s.Snapshot()
 	n := 0
-	for _, rows := range s.Snapshot().matchingRows(&r) {
+	for _, rows := range sn.matchingRows(&r) {
+		n += len(rows)
+	}
+	for _, rows := range sn.aheadRows(c, &r) {
 		n += len(rows)
 	}
 	return n
@@ -259,13 +285,21 @@ func (s *Store) Delete(c DeleteCriteria) (DeleteResult, error) {
 	defer s.wmu.Unlock()
 	sn := s.Snapshot()
 	rows := sn.matchingRows(&r)
+	var ahead []string
+	for bi, rs := range sn.aheadRows(c, &r) {
+		for _, row := range rs {
+			ahead = append(ahead, sn.uuidOf(bi, row))
+		}
+		rows[bi] = append(rows[bi], rs...)
+	}
+	sort.Strings(ahead)
 	n := 0
 	for _, rs := range rows {
 		n += len(rs)
 	}
 	actor := c.Actor
 	c.Actor = ""
-	rec := DeletionRecord{Criteria: c, At: at, Count: n, Actor: actor}
+	rec := DeletionRecord{Criteria: c, At: at, Count: n, Actor: actor, Ahead: ahead}
 	if err := s.persist(rec); err != nil {
 		return DeleteResult{}, err
 	}
@@ -281,11 +315,74 @@ func (s *Store) Delete(c DeleteCriteria) (DeleteResult, error) {
 	}
 	w.live -= n
 	s.tomb.add(r)
+	for _, id := range ahead {
+		s.tomb.uuids[id] = true
+	}
 	s.logMu.Lock()
 	s.log = append(s.log, rec)
 	s.logMu.Unlock()
 	s.publish()
+	if n > 0 {
+		s.compactLocked(nil)
+	}
 	return DeleteResult{Deleted: n, Record: rec}, nil
+}
+
+// compactLocked rebuilds the writer from the live rows only, so that nothing
+// of a deleted record stays in memory: not its row, not its id in the uuid
+// table, not the dictionary values only it used (a deleted client address or
+// path must not come back as a suggestion, a group or a regexp match on the
+// dictionary). Readers go on with the snapshot they hold; the new content is
+// published when it is complete. transform, if not nil, may change each
+// row's position on the way (Relocate). The caller holds wmu.
+//
+// Rows are copied with their keys: no id parsing, no duplicate check (the
+// rows are distinct already), no tombstone check (they are live).
+func (s *Store) compactLocked(transform func(*model.Transaction)) {
+	sn := s.Snapshot()
+	w := s.newWriter(sn.live)
+	hasOdd := sn.odd.n.Load() > 0
+	copied := 0
+	for bi := range sn.blocks {
+		v := &sn.blocks[bi]
+		for r := 0; r < v.n; r++ {
+			if v.del.has(r) {
+				continue
+			}
+			oddID := ""
+			if hasOdd {
+				s.oddMu.RLock()
+				oddID = sn.odd.byRow[v.start+uint32(r)]
+				s.oddMu.RUnlock()
+			}
+			tx := materialize(&sn.dicts, v, r, oddID)
+			if transform != nil {
+				transform(&tx)
+			}
+			key := v.b.uuids[r]
+			if oddID == "" && w.table.full(1) {
+				w.grow()
+			}
+			row := w.add(&tx, key)
+			if oddID == "" {
+				w.table.insert(&key, row)
+			} else {
+				s.oddMu.Lock()
+				w.odd.byID[oddID] = row
+				w.odd.byRow[row] = oddID
+				s.oddMu.Unlock()
+				w.odd.n.Add(1)
+			}
+			if w.tv.n == w.blockSize {
+				w.seal()
+			}
+			if copied++; copied%yieldEvery == 0 {
+				runtime.Gosched()
+			}
+		}
+	}
+	s.w = w
+	s.publish()
 }
 
 // Deletions returns the deletion log, oldest first.
@@ -387,6 +484,9 @@ func (s *Store) loadDeletions() {
 			continue
 		}
 		s.tomb.add(r)
+		for _, id := range rec.Ahead {
+			s.tomb.uuids[id] = true
+		}
 		s.log = append(s.log, rec)
 	}
 	if err := sc.Err(); err != nil {
@@ -395,4 +495,33 @@ func (s *Store) loadDeletions() {
 	if len(bad) > 0 {
 		s.loadErr = fmt.Errorf("deletion log %s: %s", path, strings.Join(bad, "; "))
 	}
+}
+
+// Covers returns a check of whether a deletion made so far covers a record
+// (what Append refuses), for rewriting the log files without them (purge).
+// It is a copy: later deletions do not change it.
+func (s *Store) Covers() func(*model.Transaction) bool {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	ts := tombstones{uuids: make(map[string]bool, len(s.tomb.uuids)), rules: append([]rule(nil), s.tomb.rules...)}
+	for id := range s.tomb.uuids {
+		ts.uuids[id] = true
+	}
+	return ts.covers
+}
+
+// Relocate changes the file positions of the records of the FileIDs in
+// moves: a purge rewrote their files without deleted records, so the kept
+// ones moved (each function maps an old byte offset and line to the new ones).
+func (s *Store) Relocate(moves map[uint32]func(offset int64, line int) (int64, int)) {
+	if len(moves) == 0 {
+		return
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.compactLocked(func(tx *model.Transaction) {
+		if move := moves[tx.FileID]; move != nil {
+			tx.Offset, tx.Line = move(tx.Offset, tx.Line)
+		}
+	})
 }

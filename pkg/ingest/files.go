@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
@@ -136,6 +137,15 @@ func DiscoverWith(root string, opts Options) ([]SourceFile, RootReport) {
 		for _, e := range entries {
 			full := filepath.Join(dir, e.Name())
 			relPath := path.Join(rel, e.Name())
+			if e.Type()&fs.ModeSymlink != 0 {
+				// Never followed, whatever it points to; listed when it
+				// leads to a folder or is named like a log, so the operator
+				// sees why those records are missing.
+				if reason := symlinkReason(root, full); reason != "" {
+					rep.Skipped = append(rep.Skipped, full+" ("+reason+")")
+				}
+				continue
+			}
 			if e.IsDir() {
 				if depth >= maxDepth {
 					continue
@@ -162,7 +172,11 @@ func DiscoverWith(root string, opts Options) ([]SourceFile, RootReport) {
 			}
 			pipe := e.Type()&fs.ModeNamedPipe != 0
 			if !e.Type().IsRegular() && !(pipe && opts.ReadPipes) {
-				rep.Skipped = append(rep.Skipped, full)
+				reason := "not a regular file"
+				if pipe {
+					reason = "named pipe, not read (readPipes is off)"
+				}
+				rep.Skipped = append(rep.Skipped, full+" ("+reason+")")
 				continue
 			}
 			fi, err := e.Info()
@@ -205,4 +219,102 @@ func describeFSError(err error) string {
 		return "permission denied"
 	}
 	return err.Error()
+}
+
+// ErrOutsideRoots is what ConfinePath and CheckRoot answer for a path that
+// is not absolute, holds "..", or leads out of every configured root.
+var ErrOutsideRoots = errors.New("path outside the configured roots")
+
+// CheckRoot accepts a root for the settings: an absolute, clean path.
+func CheckRoot(root string) error {
+	switch {
+	case root == "" || !filepath.IsAbs(root):
+		return fmt.Errorf("%w: root %q is not an absolute path", ErrOutsideRoots, root)
+	case filepath.Clean(root) != root && filepath.Clean(root)+string(filepath.Separator) != root:
+		return fmt.Errorf("%w: root %q is not a clean path (no \"..\", \".\" or doubled separators)", ErrOutsideRoots, root)
+	}
+	return nil
+}
+
+// ConfinePath resolves p (absolute, or relative to the first root) and
+// accepts it only when it is inside one of roots once every symbolic link is
+// resolved, both in p and in the root: "..", absolute paths elsewhere and
+// links pointing out of the root are refused with ErrOutsideRoots. It
+// returns the resolved path, which is what to open.
+func ConfinePath(roots []string, p string) (string, error) {
+	if p == "" || strings.ContainsRune(p, 0) {
+		return "", fmt.Errorf("%w: empty or invalid path", ErrOutsideRoots)
+	}
+	for _, el := range strings.Split(filepath.ToSlash(p), "/") {
+		if el == ".." {
+			return "", fmt.Errorf("%w: %q holds \"..\"", ErrOutsideRoots, p)
+		}
+	}
+	if !filepath.IsAbs(p) {
+		if len(roots) == 0 {
+			return "", fmt.Errorf("%w: %q is relative and no root is configured", ErrOutsideRoots, p)
+		}
+		p = filepath.Join(roots[0], p)
+	}
+	resolved, err := filepath.EvalSymlinks(p)
+	if err == nil {
+		resolved, err = filepath.Abs(resolved)
+	}
+	if err != nil {
+		return "", err
+	}
+	for _, root := range roots {
+		r, err := filepath.EvalSymlinks(root)
+		if err == nil {
+			r, err = filepath.Abs(r)
+		}
+		if err != nil {
+			continue
+		}
+		if within(r, resolved) {
+			return resolved, nil
+		}
+	}
+	return "", fmt.Errorf("%w: %q", ErrOutsideRoots, p)
+}
+
+// within says whether p is root or below it (both clean and absolute).
+func within(root, p string) bool {
+	if p == root {
+		return true
+	}
+	if !strings.HasSuffix(root, string(filepath.Separator)) {
+		root += string(filepath.Separator)
+	}
+	return strings.HasPrefix(p, root)
+}
+
+// symlinkReason says why a symbolic link met while listing is worth
+// reporting, or "" for a link to an ordinary file not named like a log.
+func symlinkReason(root, link string) string {
+	target, err := filepath.EvalSymlinks(link)
+	outside := false
+	if err == nil {
+		r, rerr := filepath.EvalSymlinks(root)
+		outside = rerr == nil && !within(r, target)
+	}
+	kind, _ := ClassifyFileName(filepath.Base(link))
+	isDir := false
+	if fi, err := os.Stat(link); err == nil && fi.IsDir() {
+		isDir = true
+	}
+	if !isDir && kind == KindOther {
+		return ""
+	}
+	what := "symbolic link to a file"
+	if isDir {
+		what = "symbolic link to a folder"
+	}
+	switch {
+	case err != nil:
+		return what + ", not followed: dangling"
+	case outside:
+		return what + " outside the root, refused"
+	}
+	return what + ", not followed (links are never followed)"
 }

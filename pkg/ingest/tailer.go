@@ -213,8 +213,8 @@ func (t *Tailer) Poll() PollStatus {
 		t.restored = nil
 	}
 	ps.Took = time.Since(began)
+	t.maybeSave(t.polls == 1) // first: a failed save shows in this poll's status
 	t.publish(began)
-	t.maybeSave(t.polls == 1)
 	return ps
 }
 
@@ -559,11 +559,25 @@ func fpHash(b []byte) uint64 {
 
 // readHead returns up to fpSize bytes of a file's content (decompressed for .gz).
 func readHead(path string) ([]byte, error) {
-	in, closeIn, err := openAt(path, 0)
-	if err != nil {
-		return nil, err
+	var in io.Reader
+	if IsGzip(path) {
+		r, closeIn, err := openAt(path, 0)
+		if err != nil {
+			return nil, err
+		}
+		defer closeIn()
+		in = r
+	} else {
+		fh, err := openListed(path)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %s", path, describeFSError(err))
+		}
+		defer fh.Close()
+		if fi, err := fh.Stat(); err == nil && !fi.Mode().IsRegular() {
+			return nil, fmt.Errorf("open %s: not a regular file", path)
+		}
+		in = fh
 	}
-	defer closeIn()
 	buf := make([]byte, fpSize)
 	n, err := io.ReadFull(in, buf)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
@@ -688,9 +702,9 @@ func (t *Tailer) open(f *physFile, s *stream) (io.Reader, func(), error) {
 	if f.src.hasIno && !IsGzip(f.src.Path) {
 		// Check the descriptor, not the path: the path may have been
 		// rotated to another file since the listing.
-		fh, err := os.Open(f.src.Path)
+		fh, err := openListed(f.src.Path)
 		if err != nil {
-			return nil, nil, nil // gone since the listing: the next poll sees where
+			return nil, nil, nil // gone (or a link now) since the listing: the next poll sees
 		}
 		fi, err := fh.Stat()
 		if err != nil {
