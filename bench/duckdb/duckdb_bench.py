@@ -80,18 +80,19 @@ def main():
 
     con = duckdb.connect()
     before = rss_bytes()
-    w = time.perf_counter()
+    w, c = time.perf_counter(), time.process_time()
     con.execute(LOAD, [globs])
     load_s = time.perf_counter() - w
+    load_cpu_s = time.process_time() - c
     n = con.execute("SELECT count(*) FROM t").fetchone()[0]
     mem = rss_bytes() - before
     engine_mem = con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchone()[0]
     last = con.execute("SELECT max(ts) FROM t").fetchone()[0]
     uuids = [r[0] for r in con.execute("SELECT uuid FROM t USING SAMPLE 500 ROWS").fetchall()]
-    print(f"loaded {n} rows in {load_s:.2f}s, RSS +{mem / 2**20:.0f} MiB ({mem / n:.0f} B/row), "
+    print(f"loaded {n} rows in {load_s:.2f}s ({load_cpu_s:.2f} s CPU), RSS +{mem / 2**20:.0f} MiB ({mem / n:.0f} B/row), "
           f"DuckDB buffers {engine_mem / 2**20:.0f} MiB", file=sys.stderr)
 
-    res = {"rows": n, "load_s": load_s, "rss_bytes": mem, "engine_bytes": engine_mem,
+    res = {"rows": n, "load_s": load_s, "load_cpu_s": load_cpu_s, "rss_bytes": mem, "engine_bytes": engine_mem,
            "threads": con.execute("SELECT current_setting('threads')").fetchone()[0], "queries": {}}
     for name, sql in QUERIES.items():
         sql = sql.format(last=last)

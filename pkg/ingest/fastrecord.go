@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math/bits"
 	"time"
 	"unicode/utf8"
 	"unsafe"
@@ -136,24 +135,11 @@ func (p *recordParser) walkObject(b []byte, i, depth int, n *pathNode, dst []spa
 		}
 		// Most keys are short, plain ASCII: find the closing quote eight
 		// bytes at a time and look the key up without decoding it.
-		idx, j := -1, i+1
-		plain := false
-		for j+8 <= nb {
-			w := binary.LittleEndian.Uint64(b[j : j+8])
-			m := specialMask(w)
-			if m == 0 {
-				if w&msb != 0 {
-					break
-				}
-				j += 8
-				continue
-			}
-			k := bits.TrailingZeros64(m) >> 3
-			plain = b[j+k] == '"' && w&msb&(1<<(uint(k)*8)-1) == 0
-			j += k
-			break
-		}
-		if plain {
+		idx := -1
+		// plain: no escape, no byte ≥ 0x80, and room to load the key's
+		// first two words.
+		j := plainEnd(b, i+1, msb)
+		if uint(j) < uint(nb) && b[j] == '"' && i+17 <= nb {
 			// The key is b[i+1:j]: hash its first word and length and compare
 			// by words with the table's candidate (no call: a call spills
 			// every live register).
@@ -200,17 +186,7 @@ func (p *recordParser) walkObject(b []byte, i, depth int, n *pathNode, dst []spa
 		switch {
 		case idx < 0 && uint(i) < uint(nb) && b[i] == '"':
 			// Unwanted strings and integers inline, as in skipUnwanted.
-			j := i + 1
-			for j+8 <= nb {
-				m := specialMask(binary.LittleEndian.Uint64(b[j : j+8]))
-				if m == 0 {
-					j += 8
-					continue
-				}
-				j += bits.TrailingZeros64(m) >> 3
-				break
-			}
-			if uint(j) < uint(nb) && b[j] == '"' {
+			if j := plainEnd(b, i+1, 0); uint(j) < uint(nb) && b[j] == '"' {
 				i = j + 1
 			} else {
 				i, err = skipString(b, j)
@@ -267,18 +243,9 @@ func skipUnwanted(b []byte, i, depth int) (int, error) {
 	if i < len(b) {
 		switch c := b[i]; {
 		case c == '"':
-			j := i + 1
-			for j+8 <= len(b) {
-				m := specialMask(binary.LittleEndian.Uint64(b[j : j+8]))
-				if m == 0 {
-					j += 8
-					continue
-				}
-				j += bits.TrailingZeros64(m) >> 3
-				if b[j] == '"' {
-					return j + 1, nil
-				}
-				break
+			j := plainEnd(b, i+1, 0)
+			if j < len(b) && b[j] == '"' {
+				return j + 1, nil
 			}
 			return skipString(b, j)
 		case c >= '1' && c <= '9':

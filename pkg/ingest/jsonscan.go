@@ -76,41 +76,49 @@ func specialMask(w uint64) uint64 {
 	return ((q-lsb*0x21)&^q | (s-lsb)&^s) & msb
 }
 
+// plainEnd returns the index of the first '"', '\\' or control byte at or
+// after j, eight bytes at a time; with stopHigh = msb it stops at a byte
+// ≥ 0x80 too (stopHigh is a constant at every call: it folds away). Within
+// the last seven bytes of b it stops early (at most at len(b)), leaving the
+// rest to a byte-by-byte caller. Every string loop of both parsers (keys,
+// skipped values, scanned values) runs on it; it inlines.
+func plainEnd(b []byte, j int, stopHigh uint64) int {
+	for ; j+8 <= len(b); j += 8 {
+		w := binary.LittleEndian.Uint64(b[j : j+8])
+		if m := specialMask(w) | w&stopHigh; m != 0 {
+			return j + bits.TrailingZeros64(m)>>3
+		}
+	}
+	return j
+}
+
 // scanString scans a string whose opening quote is at b[i-1]: it returns the
 // index just past the closing quote, whether the content has escapes and
 // whether it has bytes ≥ 0x80 (which may be invalid UTF-8).
 func scanString(b []byte, i int) (end int, escaped, high bool, err error) {
-	var hi uint64
-	for i+8 <= len(b) {
-		w := binary.LittleEndian.Uint64(b[i : i+8])
-		m := specialMask(w)
-		if m == 0 {
-			hi |= w
-			i += 8
-			continue
-		}
-		n := bits.TrailingZeros64(m) >> 3
-		hi |= w & (1<<(uint(n)*8) - 1) // the bytes before the special one
-		i += n
-		if b[i] == '"' {
-			return i + 1, false, hi&msb != 0, nil
-		}
-		break
+	i = plainEnd(b, i, msb)
+	if uint(i) < uint(len(b)) && b[i] == '"' {
+		return i + 1, false, false, nil
 	}
-	return scanStringSlow(b, i, hi)
+	return scanStringSlow(b, i)
 }
 
-// scanStringSlow continues scanString at b[i] byte by byte: escapes,
+// scanStringSlow continues scanString at b[i]: escapes, bytes ≥ 0x80,
 // control characters and the last bytes of the line.
-func scanStringSlow(b []byte, i int, hi uint64) (end int, escaped, high bool, err error) {
+func scanStringSlow(b []byte, i int) (end int, escaped, high bool, err error) {
 	for {
+		if !high {
+			i = plainEnd(b, i, msb)
+		} else {
+			i = plainEnd(b, i, 0) // high is known: only the end matters
+		}
 		if i >= len(b) {
 			return i, escaped, false, errAt(i, "unterminated string")
 		}
 		c := b[i]
 		switch {
 		case c == '"':
-			return i + 1, escaped, hi&msb != 0, nil
+			return i + 1, escaped, high, nil
 		case c == '\\':
 			escaped = true
 			if i+1 >= len(b) {
@@ -130,7 +138,7 @@ func scanStringSlow(b []byte, i int, hi uint64) (end int, escaped, high bool, er
 		case c < 0x20:
 			return i, escaped, false, errAt(i, "control character in string")
 		default:
-			hi |= uint64(c)
+			high = high || c >= 0x80
 			i++
 		}
 	}
@@ -158,15 +166,7 @@ func digitsEnd(b []byte, j int) int {
 // skipString is scanString for values nobody reads: it returns only the end.
 func skipString(b []byte, i int) (int, error) {
 	for {
-		for i+8 <= len(b) {
-			m := specialMask(binary.LittleEndian.Uint64(b[i : i+8]))
-			if m == 0 {
-				i += 8
-				continue
-			}
-			i += bits.TrailingZeros64(m) >> 3
-			break
-		}
+		i = plainEnd(b, i, 0)
 		if i >= len(b) {
 			return i, errAt(i, "unterminated string")
 		}
@@ -401,17 +401,7 @@ func skipObject(b []byte, i, depth int) (int, error) {
 		if uint(i) >= uint(n) || b[i] != '"' {
 			return i, errAt(i, "expected a key")
 		}
-		j := i + 1
-		for j+8 <= n {
-			m := specialMask(binary.LittleEndian.Uint64(b[j : j+8]))
-			if m == 0 {
-				j += 8
-				continue
-			}
-			j += bits.TrailingZeros64(m) >> 3
-			break
-		}
-		if uint(j) < uint(n) && b[j] == '"' {
+		if j := plainEnd(b, i+1, 0); uint(j) < uint(n) && b[j] == '"' {
 			i = j + 1
 		} else {
 			end, err := skipString(b, j)
@@ -507,16 +497,7 @@ func skipValueInline(b []byte, i, depth int) (int, error) {
 	}
 	switch c := b[i]; {
 	case c == '"':
-		j := i + 1
-		for j+8 <= n {
-			m := specialMask(binary.LittleEndian.Uint64(b[j : j+8]))
-			if m == 0 {
-				j += 8
-				continue
-			}
-			j += bits.TrailingZeros64(m) >> 3
-			break
-		}
+		j := plainEnd(b, i+1, 0)
 		if uint(j) < uint(n) && b[j] == '"' {
 			return j + 1, nil
 		}

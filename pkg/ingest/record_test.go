@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -131,6 +132,75 @@ func TestClassifyFileName(t *testing.T) {
 		kind, api := ClassifyFileName(c.name)
 		if kind != c.kind || api != c.api {
 			t.Errorf("%s: got (%s, %q) want (%s, %q)", c.name, kind, api, c.kind, c.api)
+		}
+	}
+}
+
+// The string scanners run eight bytes at a time and finish byte by byte:
+// every special byte (quote, escape, control, ≥ 0x80) at every position
+// relative to the words, and strings ending in the last seven bytes of the
+// line, must give what a plain byte-by-byte scan gives.
+func TestStringScannersAtEveryOffset(t *testing.T) {
+	// reference: end just past the closing quote, escaped, high, ok
+	ref := func(b []byte, i int) (int, bool, bool, bool) {
+		esc, high := false, false
+		for i < len(b) {
+			switch c := b[i]; {
+			case c == '"':
+				return i + 1, esc, high, true
+			case c == '\\':
+				if i+1 >= len(b) {
+					return 0, false, false, false
+				}
+				esc = true
+				switch b[i+1] {
+				case 'u':
+					if i+6 > len(b) || !isHex4(b[i+2:i+6]) {
+						return 0, false, false, false
+					}
+					i += 6
+				case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+					i += 2
+				default:
+					return 0, false, false, false
+				}
+			case c < 0x20:
+				return 0, false, false, false
+			default:
+				high = high || c >= 0x80
+				i++
+			}
+		}
+		return 0, false, false, false
+	}
+	specials := []string{`"`, `\"`, `\\`, `\u00e9`, "\xc3\xa9", "\xff", "\x01", `\q`, "\t"}
+	for _, sp := range specials {
+		for pre := 0; pre < 20; pre++ {
+			for post := 0; post < 12; post++ {
+				for _, tail := range []string{`"`, `", "k": 1}`, ``} {
+					s := `"` + strings.Repeat("a", pre) + sp + strings.Repeat("b", post) + tail
+					b := []byte(s)
+					wantEnd, wantEsc, wantHigh, ok := ref(b, 1)
+					end, esc, high, err := scanString(b, 1)
+					if (err == nil) != ok || ok && (end != wantEnd || esc != wantEsc || high != wantHigh) {
+						t.Fatalf("scanString(%q) = %d %v %v %v, want %d %v %v ok=%v", s, end, esc, high, err, wantEnd, wantEsc, wantHigh, ok)
+					}
+					send, serr := skipString(b, 1)
+					if (serr == nil) != ok || ok && send != wantEnd {
+						t.Fatalf("skipString(%q) = %d %v, want %d ok=%v", s, send, serr, wantEnd, ok)
+					}
+					// As a key and as a value, through both parsers' object loops.
+					obj := []byte(`{` + s + `:` + s + `}`)
+					if ok && wantEnd == len(b) {
+						if _, err := skipObject(obj, 0, 1); err != nil {
+							t.Fatalf("skipObject(%q): %v", obj, err)
+						}
+						if err := validJSON(obj); err != nil {
+							t.Fatalf("validJSON(%q): %v", obj, err)
+						}
+					}
+				}
+			}
 		}
 	}
 }

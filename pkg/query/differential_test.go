@@ -280,6 +280,7 @@ func (r *reference) instances(f Filters, tr TimeRange) []InstanceRow {
 	var out []InstanceRow
 	for name, row := range by {
 		row.Hostnames, row.Files = sortedKeys(hosts[name]), sortedKeys(files[name])
+		row.Sources = logSources(row.Files)
 		for a := range apis[name] {
 			row.APIs = append(row.APIs, a)
 		}
@@ -394,6 +395,10 @@ var differentialFilters = []Filters{
 	{Path: "/api/*/1?"},
 	{Instance: []string{"fw-0", "fw-2"}, ErrorStep: []string{"rate_limiting"}},
 	{Outcome: []string{"wouldBlock", "unmatched"}, Path: "/api/pets/**"},
+	{Operation: []string{"/api/pets/{id}"}, Hostname: []string{"a.example"}},
+	{Adhoc: []AdhocFilter{{Key: "clientIp", Operator: "=~", Value: "10\\.0\\..*"}, {Key: "path", Operator: "!~", Value: "/api/users/.*"}}},
+	{Adhoc: []AdhocFilter{{Key: "statusClass", Operator: "!=", Value: "2xx"}, {Key: "api", Operator: "=", Value: "api-1"}}},
+	{ClientIP: "10.0.0.0/8", Adhoc: []AdhocFilter{{Key: "clientIp", Operator: "!=", Value: "10.0.0.1"}, {Key: "errorStep", Operator: "=~", Value: "rate.*|"}}},
 }
 
 func TestDifferentialAgainstNaiveReference(t *testing.T) {

@@ -3,10 +3,12 @@ package query
 import (
 	"context"
 	"math"
+	"path/filepath"
 	"sort"
 	"time"
 
 	"github.com/apifw/monitor/pkg/index"
+	"github.com/apifw/monitor/pkg/ingest"
 )
 
 // DefaultSilentAfter is how long an instance may write nothing before it is
@@ -22,6 +24,7 @@ type InstanceRow struct {
 	LastSeen  time.Time      // newest record held (any time)
 	Records   int64          // records in the query's time range
 	Files     []string       // the log files its records were read from, sorted
+	Sources   []string       // where it logs: see LogSource; sorted
 	Silent    bool           // no record for SilentAfter up to now
 }
 
@@ -146,6 +149,7 @@ func (e *Engine) Instances(ctx context.Context, q Query, tr TimeRange) (Instance
 		r.Silent = now.Sub(r.LastSeen) > silentAfter
 		r.Hostnames = sortedKeys(in.hosts)
 		r.Files = sortedKeys(in.files)
+		r.Sources = logSources(r.Files)
 		for api := range in.apis {
 			r.APIs = append(r.APIs, api)
 		}
@@ -159,6 +163,31 @@ func (e *Engine) Instances(ctx context.Context, q Query, tr TimeRange) (Instance
 	}
 	sort.Slice(res.Rows, func(i, j int) bool { return res.Rows[i].Name < res.Rows[j].Name })
 	return res, nil
+}
+
+// LogSource names where a log file's records come from, as a user set it
+// up: the instance folder for the firewall's FILES layout (every
+// api-*.transaction.log of an instance, rotated siblings and .gz archives
+// included, is one source: <root>/<instance>), the file itself for anything
+// else (a captured STDOUT file). Rotation does not change it.
+func LogSource(path string) string {
+	if path == "" {
+		return ""
+	}
+	switch kind, _ := ingest.ClassifyFileName(filepath.Base(path)); kind {
+	case ingest.KindTransactions, ingest.KindUnknownTransactions:
+		return filepath.Dir(path)
+	}
+	return path
+}
+
+// logSources maps files to their distinct sources, sorted.
+func logSources(files []string) []string {
+	m := make(map[string]bool, len(files))
+	for _, f := range files {
+		m[LogSource(f)] = true
+	}
+	return sortedKeys(m)
 }
 
 func sortedKeys(m map[string]bool) []string {

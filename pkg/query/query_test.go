@@ -173,9 +173,9 @@ func TestInstances(t *testing.T) {
 	}
 	want := []InstanceRow{
 		{Name: "fw-1", Hostnames: []string{""}, APIs: []index.APIRef{{ID: "a1", Name: "name-a1"}}, FirstSeen: t0, LastSeen: t0.Add(time.Hour),
-			Records: 2, Files: []string{""}, Silent: false},
+			Records: 2, Files: []string{""}, Sources: []string{""}, Silent: false},
 		{Name: "fw-2", Hostnames: []string{""}, APIs: []index.APIRef{{ID: "a1", Name: "name-a1"}, {ID: "a2", Name: "name-a2"}, {ID: "n/a", Name: "name-n/a"}},
-			FirstSeen: t0.Add(20 * time.Second), LastSeen: t0.Add(40 * time.Second), Records: 3, Files: []string{""}, Silent: true},
+			FirstSeen: t0.Add(20 * time.Second), LastSeen: t0.Add(40 * time.Second), Records: 3, Files: []string{""}, Sources: []string{""}, Silent: true},
 	}
 	if !reflect.DeepEqual(got.Rows, want) || got.SilentAfter != DefaultSilentAfter {
 		t.Fatalf("got  %+v\nwant %+v", got.Rows, want)
