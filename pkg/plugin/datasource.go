@@ -5,22 +5,29 @@ package plugin
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"time"
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 
 	"github.com/apifw/monitor/pkg/collector"
 	"github.com/apifw/monitor/pkg/index"
-	"github.com/apifw/monitor/pkg/ingest"
 	"github.com/apifw/monitor/pkg/reports"
 )
 
 // PluginID is the data source plugin's id.
 const PluginID = "apifw-monitor-datasource"
 
+// pollInterval is how often the collector looks at the files on its own, so
+// records are queryable within two seconds without any query.
+const pollInterval = time.Second
+
 var (
 	_ backend.QueryDataHandler      = (*Datasource)(nil)
 	_ backend.CheckHealthHandler    = (*Datasource)(nil)
+	_ backend.CallResourceHandler   = (*Datasource)(nil)
 	_ instancemgmt.InstanceDisposer = (*Datasource)(nil)
 )
 
@@ -28,27 +35,43 @@ var (
 type Datasource struct {
 	settings    Settings
 	settingsErr error
+	stateErr    error // the state directory cannot be used: deletions and file state stay in memory
 	store       *index.Store
 	collector   *collector.Collector
 	reports     *reports.Store // audit, scan and SQG reports (reports.go)
+	slots       chan struct{}  // bounds concurrent queries (maxConcurrentQueries)
+	resources   backend.CallResourceHandler
 }
 
 // NewDatasource builds an instance from its settings. Invalid settings do not
 // fail the instance: the health check and every query report them instead.
 func NewDatasource(_ context.Context, s backend.DataSourceInstanceSettings) (instancemgmt.Instance, error) {
-	cfg, err := parseSettings(s.JSONData)
-	store := index.NewStore()
-	return &Datasource{
-		settings:    cfg,
-		settingsErr: err,
-		store:       store,
-		collector: collector.New(collector.Config{
-			LogRoots: cfg.LogRoots,
-			Parse:    ingest.ParseOptions{EpochUnit: ingest.EpochUnit(cfg.DateEpochUnit)},
-		}, store),
-		reports: newReportStore(cfg),
-	}, nil
+	cfg, err := parseSettings(s.JSONData, s.UID)
+	d := &Datasource{settings: cfg, settingsErr: err, slots: make(chan struct{}, cfg.MaxConcurrentQueries)}
+	stateDir := cfg.StateDir
+	if mkErr := os.MkdirAll(stateDir, 0o700); mkErr != nil {
+		d.stateErr = fmt.Errorf("state directory %s cannot be created (deletions are kept in memory only): %w", stateDir, mkErr)
+		stateDir = ""
+	}
+	d.store = index.NewStore(index.Options{StateDir: stateDir})
+	if lerr := d.store.LoadError(); lerr != nil && d.stateErr == nil {
+		d.stateErr = lerr
+	}
+	d.collector = collector.New(collector.Config{
+		LogRoots: cfg.LogRoots,
+		Parse:    cfg.ingestOptions(),
+		StateDir: stateDir,
+	}, d.store)
+	d.reports = newReportStore(cfg)
+	d.resources = d.resourceHandler()
+	if err == nil && len(cfg.LogRoots) > 0 {
+		d.collector.Start(pollInterval)
+	}
+	return d, nil
 }
 
-// Dispose is called when the settings change and a new instance replaces this one.
-func (d *Datasource) Dispose() {}
+// Dispose is called when the settings change and a new instance replaces
+// this one: it stops polling and saves the file state.
+func (d *Datasource) Dispose() {
+	_ = d.collector.Close()
+}

@@ -26,23 +26,30 @@ func statsFrame(refID string, r query.StatsResult, columns []string) (*data.Fram
 		data.NewField("durationP90", nil, []int64{r.DurationP90}).SetConfig(&data.FieldConfig{Unit: "µs"}),
 		data.NewField("durationP99", nil, []int64{r.DurationP99}).SetConfig(&data.FieldConfig{Unit: "µs"}),
 	)
-	if len(columns) > 0 {
-		byName := make(map[string]*data.Field, len(f.Fields))
-		names := make([]string, len(f.Fields))
-		for i, field := range f.Fields {
-			byName[field.Name], names[i] = field, field.Name
-		}
-		selected := make([]*data.Field, 0, len(columns))
-		for _, c := range columns {
-			field, ok := byName[c]
-			if !ok {
-				return nil, fmt.Errorf("columns: unknown stats column %q (one of %s)", c, strings.Join(names, ", "))
-			}
-			selected = append(selected, field)
-		}
-		f.Fields = selected
-	}
 	f.RefID = refID
 	f.Meta = &data.FrameMeta{Type: data.FrameTypeNumericWide, TypeVersion: data.FrameTypeVersion{0, 1}}
+	if len(columns) > 0 {
+		return selectColumns(f, columns)
+	}
+	return f, nil
+}
+
+// selectColumns keeps only the named columns of a one-row numeric frame, in
+// that order (an alert condition needs exactly one number).
+func selectColumns(f *data.Frame, columns []string) (*data.Frame, error) {
+	byName := make(map[string]*data.Field, len(f.Fields))
+	names := make([]string, len(f.Fields))
+	for i, field := range f.Fields {
+		byName[field.Name], names[i] = field, field.Name
+	}
+	selected := make([]*data.Field, 0, len(columns))
+	for _, c := range columns {
+		field, ok := byName[c]
+		if !ok {
+			return nil, fmt.Errorf("columns: unknown %s column %q (one of %s)", f.Name, c, strings.Join(names, ", "))
+		}
+		selected = append(selected, field)
+	}
+	f.Fields = selected
 	return f, nil
 }

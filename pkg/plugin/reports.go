@@ -56,7 +56,11 @@ func (d *Datasource) runReportQuery(dq backend.DataQuery, q query.Query, tr quer
 	case query.TypeInventory:
 		var res query.InventoryResult
 		if res, err = query.Inventory(snap, d.store, q, tr); err == nil {
-			frames = data.Frames{inventoryFrame(res)}
+			f := inventoryFrame(res)
+			if len(q.Columns) > 0 && res.GroupBy == "" {
+				f, err = selectColumns(f, q.Columns)
+			}
+			frames = data.Frames{f}
 		}
 	default:
 		err = fmt.Errorf("query type %q is not a report query", q.QueryType)

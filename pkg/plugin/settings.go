@@ -2,58 +2,168 @@ package plugin
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"time"
 
 	"github.com/apifw/monitor/pkg/ingest"
 )
 
-// Settings is the data source's jsonData.
+// Settings is the data source's jsonData (contract §7, src/shared/settings.ts).
 type Settings struct {
 	LogRoots    []string `json:"logRoots"`
 	ReportRoots []string `json:"reportRoots"`
 	// DateEpochUnit: "" (auto), "s", "ms", "us" or "ns".
 	DateEpochUnit string `json:"dateEpochUnit"`
+
+	Include      []string            `json:"include,omitempty"`
+	Exclude      []string            `json:"exclude,omitempty"`
+	StdoutFiles  []string            `json:"stdoutFiles,omitempty"`
+	OutcomeRules ingest.OutcomeRules `json:"outcomeRules,omitzero"`
+	JSONPaths    ingest.JSONPaths    `json:"jsonPaths,omitzero"`
+
+	// MaskedHeaders: header names (case-insensitive, * globs) masked in
+	// addition to the built-in list (masking.go).
+	MaskedHeaders []string `json:"maskedHeaders,omitempty"`
+
+	MaxRows              int    `json:"maxRows,omitempty"`
+	QueryTimeoutSeconds  int    `json:"queryTimeoutSeconds,omitempty"`
+	MaxConcurrentQueries int    `json:"maxConcurrentQueries,omitempty"`
+	SilentAfter          string `json:"silentAfter,omitempty"`
+	StateDir             string `json:"stateDir,omitempty"`
+
+	silentAfter time.Duration
+	masker      *masker
 }
 
-// parseSettings reads and validates jsonData. Roots must be absolute and
-// clean, so a request can never make the backend read outside them.
-func parseSettings(raw json.RawMessage) (Settings, error) {
+// Defaults of the optional settings.
+const (
+	DefaultMaxRows              = 10000
+	DefaultQueryTimeoutSeconds  = 30
+	DefaultMaxConcurrentQueries = 4
+	DefaultSilentAfter          = 15 * time.Minute
+)
+
+// Upper bounds: a setting cannot make one query unbounded.
+const (
+	maxMaxRows     = 1000000
+	maxTimeout     = 600
+	maxConcurrency = 64
+)
+
+// ingestOptions are the parsing settings as the collector takes them.
+func (s Settings) ingestOptions() ingest.Options {
+	return ingest.Options{
+		EpochUnit: ingest.EpochUnit(s.DateEpochUnit),
+		Include:   s.Include, Exclude: s.Exclude, StdoutFiles: s.StdoutFiles,
+		Rules: s.OutcomeRules, Paths: s.JSONPaths,
+	}
+}
+
+func (s Settings) timeout() time.Duration {
+	return time.Duration(s.QueryTimeoutSeconds) * time.Second
+}
+
+// parseSettings reads and validates jsonData, filling defaults. Roots must be
+// absolute and clean, so a request can never make the backend read outside
+// them. Every problem is reported, one message each, joined by "; ".
+// uid names the data source for the default state directory.
+func parseSettings(raw json.RawMessage, uid string) (Settings, error) {
 	var s Settings
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &s); err != nil {
+			s = Settings{}
+			s.fillDefaults(uid)
 			return s, fmt.Errorf("data source settings are not valid JSON: %w", err)
 		}
 	}
-	var roots []string
-	for _, r := range s.LogRoots {
+	var errs []error
+	s.LogRoots = absPaths(s.LogRoots, "log root", &errs)
+	s.ReportRoots = absPaths(s.ReportRoots, "report root", &errs)
+	if err := s.ingestOptions().Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	for _, h := range s.MaskedHeaders {
+		if _, err := path.Match(strings.ToLower(strings.TrimSpace(h)), ""); err != nil || strings.TrimSpace(h) == "" {
+			errs = append(errs, fmt.Errorf("maskedHeaders: %q is not a header name or glob", h))
+		}
+	}
+	bound := func(name string, v *int, def, hi int) {
+		switch {
+		case *v == 0:
+			*v = def
+		case *v < 0 || *v > hi:
+			errs = append(errs, fmt.Errorf("%s %d is out of range (1 to %d)", name, *v, hi))
+			*v = def
+		}
+	}
+	bound("maxRows", &s.MaxRows, DefaultMaxRows, maxMaxRows)
+	bound("queryTimeoutSeconds", &s.QueryTimeoutSeconds, DefaultQueryTimeoutSeconds, maxTimeout)
+	bound("maxConcurrentQueries", &s.MaxConcurrentQueries, DefaultMaxConcurrentQueries, maxConcurrency)
+	s.silentAfter = DefaultSilentAfter
+	if strings.TrimSpace(s.SilentAfter) != "" {
+		d, err := time.ParseDuration(strings.TrimSpace(s.SilentAfter))
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("silentAfter %q is not a positive Go duration such as 15m", s.SilentAfter))
+		} else {
+			s.silentAfter = d
+		}
+	}
+	if s.StateDir = strings.TrimSpace(s.StateDir); s.StateDir != "" {
+		if !filepath.IsAbs(s.StateDir) {
+			errs = append(errs, fmt.Errorf("stateDir %q is not an absolute path", s.StateDir))
+			s.StateDir = ""
+		} else {
+			s.StateDir = filepath.Clean(s.StateDir)
+		}
+	}
+	if s.StateDir == "" {
+		s.StateDir = defaultStateDir(uid)
+	}
+	s.masker = newMasker(s.MaskedHeaders)
+	return s, errors.Join(errs...)
+}
+
+func (s *Settings) fillDefaults(uid string) {
+	s.MaxRows, s.QueryTimeoutSeconds, s.MaxConcurrentQueries = DefaultMaxRows, DefaultQueryTimeoutSeconds, DefaultMaxConcurrentQueries
+	s.silentAfter, s.StateDir, s.masker = DefaultSilentAfter, defaultStateDir(uid), newMasker(nil)
+}
+
+func absPaths(in []string, what string, errs *[]error) []string {
+	var out []string
+	for _, r := range in {
 		r = strings.TrimSpace(r)
 		if r == "" {
 			continue
 		}
 		if !filepath.IsAbs(r) {
-			return s, fmt.Errorf("log root %q is not an absolute path", r)
-		}
-		roots = append(roots, filepath.Clean(r))
-	}
-	s.LogRoots = roots
-	var reportRoots []string
-	for _, r := range s.ReportRoots {
-		r = strings.TrimSpace(r)
-		if r == "" {
+			*errs = append(*errs, fmt.Errorf("%s %q is not an absolute path", what, r))
 			continue
 		}
-		if !filepath.IsAbs(r) {
-			return s, fmt.Errorf("report root %q is not an absolute path", r)
-		}
-		reportRoots = append(reportRoots, filepath.Clean(r))
+		out = append(out, filepath.Clean(r))
 	}
-	s.ReportRoots = reportRoots
-	switch ingest.EpochUnit(s.DateEpochUnit) {
-	case ingest.EpochAuto, ingest.EpochSeconds, ingest.EpochMilliseconds, ingest.EpochMicroseconds, ingest.EpochNanoseconds:
-	default:
-		return s, fmt.Errorf("dateEpochUnit %q is not one of s, ms, us, ns (or empty for auto)", s.DateEpochUnit)
+	return out
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]`)
+
+// defaultStateDir: $GF_PATHS_DATA/apifw-monitor/<uid>, else the OS cache dir.
+func defaultStateDir(uid string) string {
+	uid = unsafeName.ReplaceAllString(uid, "_")
+	if uid == "" || uid == "." || uid == ".." {
+		uid = "default"
 	}
-	return s, nil
+	if d := os.Getenv("GF_PATHS_DATA"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "apifw-monitor", uid)
+	}
+	base, err := os.UserCacheDir()
+	if err != nil || !filepath.IsAbs(base) {
+		base = os.TempDir()
+	}
+	return filepath.Join(base, "apifw-monitor", uid)
 }

@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,7 +16,7 @@ import (
 // runTransactionQuery answers the transaction-log query types other than
 // stats, each with its frame shape (docs/query-model.md).
 func (d *Datasource) runTransactionQuery(ctx context.Context, refID string, q query.Query, tr query.TimeRange) backend.DataResponse {
-	engine := &query.Engine{Store: d.store}
+	engine := d.engine()
 	var (
 		frames data.Frames
 		err    error
@@ -24,11 +25,17 @@ func (d *Datasource) runTransactionQuery(ctx context.Context, refID string, q qu
 	case query.TypeTopN:
 		var res query.TopNResult
 		if res, err = engine.TopN(ctx, q, tr); err == nil {
+			if q.WithoutOther() {
+				res.Rows = slices.DeleteFunc(res.Rows, func(r query.TopNRow) bool { return r.Other })
+			}
 			frames = data.Frames{topNFrame(refID, res)}
 		}
 	case query.TypeTraffic:
 		var res query.TrafficResult
 		if res, err = engine.Traffic(ctx, q, tr); err == nil {
+			if q.WithoutOther() {
+				res.Series = slices.DeleteFunc(res.Series, func(s query.Series) bool { return s.Other })
+			}
 			frames = trafficFrames(refID, res)
 		}
 	case query.TypeTransactions:
@@ -77,7 +84,7 @@ func topNFrame(refID string, r query.TopNResult) *data.Frame {
 		count[i], allowed[i], blocked[i], wouldBlock[i], unmatched[i] = row.Count, row.Allowed, row.Blocked, row.WouldBlock, row.Unmatched
 		share[i] = row.Share
 	}
-	f := data.NewFrame("topN", data.NewField(r.Dimension, nil, values))
+	f := data.NewFrame("topN", data.NewField(r.Dimension, nil, values).SetConfig(&data.FieldConfig{Links: dimensionLinks(r.Dimension)}))
 	if r.Dimension == "api" {
 		f.Fields = append(f.Fields, data.NewField("apiName", nil, apiNames))
 	}
@@ -107,7 +114,7 @@ func trafficFrames(refID string, r query.TrafficResult) data.Frames {
 	for _, s := range r.Series {
 		times := append([]time.Time(nil), r.Buckets...)
 		value := data.NewField(metricName(r.Metric), data.Labels(s.Labels), append([]float64(nil), s.Values...))
-		value.Config = &data.FieldConfig{Unit: unit, DisplayNameFromDS: s.Name}
+		value.Config = &data.FieldConfig{Unit: unit, DisplayNameFromDS: s.Name, Links: seriesLinks(s.Labels)}
 		f := data.NewFrame(s.Name, data.NewField("time", nil, times), value)
 		f.RefID = refID
 		f.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
@@ -150,7 +157,7 @@ func transactionsFrame(refID string, r query.TransactionsResult) *data.Frame {
 	}
 	f := data.NewFrame("transactions",
 		data.NewField("time", nil, times),
-		data.NewField("uuid", nil, uuid),
+		data.NewField("uuid", nil, uuid).SetConfig(&data.FieldConfig{Links: traceLinks()}),
 		data.NewField("method", nil, method),
 		data.NewField("path", nil, path),
 		data.NewField("status", nil, status),
@@ -173,12 +180,13 @@ func transactionsFrame(refID string, r query.TransactionsResult) *data.Frame {
 // instancesFrame: one row per firewall instance.
 func instancesFrame(refID string, r query.InstancesResult) *data.Frame {
 	n := len(r.Rows)
-	name, hosts, apis, files := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	name, hosts, apis, files, sources := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	first, last := make([]time.Time, n), make([]time.Time, n)
 	records := make([]int64, n)
 	silent := make([]bool, n)
 	for i, row := range r.Rows {
 		name[i], hosts[i], files[i] = row.Name, strings.Join(row.Hostnames, ", "), strings.Join(row.Files, ", ")
+		sources[i] = strings.Join(row.Sources, ", ")
 		names := make([]string, len(row.APIs))
 		for j, a := range row.APIs {
 			names[j] = a.Name
@@ -197,6 +205,7 @@ func instancesFrame(refID string, r query.InstancesResult) *data.Frame {
 		data.NewField("lastSeen", nil, last),
 		data.NewField("records", nil, records),
 		data.NewField("silent", nil, silent),
+		data.NewField("logSources", nil, sources),
 		data.NewField("logFiles", nil, files),
 	)
 	f.RefID = refID

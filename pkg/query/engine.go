@@ -145,10 +145,19 @@ func columnar(sn *index.Snapshot, m *matcher, tr TimeRange) *index.Predicate {
 			p.Tuples[i] = ok
 		}
 	}
-	if m.clientIP != nil {
+	if m.clientIP != nil || len(m.clientPreds) > 0 {
 		p.ClientIPs = make([]bool, len(d.ClientAddrs))
+		t := new(model.Transaction)
 		for i, a := range d.ClientAddrs {
-			p.ClientIPs[i] = m.clientIP(a, a.IsValid())
+			ok := m.clientIP == nil || m.clientIP(a, a.IsValid())
+			t.ClientIP = d.ClientIPs[i]
+			for _, f := range m.clientPreds {
+				if !ok {
+					break
+				}
+				ok = f(t)
+			}
+			p.ClientIPs[i] = ok
 		}
 	}
 	if len(m.pathPreds) > 0 {

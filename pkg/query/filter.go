@@ -14,10 +14,11 @@ import (
 // can evaluate each group once per dictionary entry instead of once per row
 // (see columnar): the same functions decide, so both paths agree exactly.
 type matcher struct {
-	preds     []func(*model.Transaction) bool // all of them
-	tuple     []func(*model.Transaction) bool // read only fields of index.Tuple
-	clientIP  func(netip.Addr, bool) bool     // the parsed client address (ok = parsable)
-	pathPreds []func(*model.Transaction) bool // read only Path
+	preds       []func(*model.Transaction) bool // all of them
+	tuple       []func(*model.Transaction) bool // read only fields of index.Tuple
+	clientIP    func(netip.Addr, bool) bool     // the parsed client address (ok = parsable)
+	clientPreds []func(*model.Transaction) bool // read only ClientIP (the text)
+	pathPreds   []func(*model.Transaction) bool // read only Path
 }
 
 func (m *matcher) match(t *model.Transaction) bool {
@@ -99,6 +100,37 @@ func compile(f Filters) (*matcher, error) {
 			}
 			return false
 		})
+	}
+	if len(f.Operation) > 0 {
+		set := toSet(f.Operation)
+		m.addTuple(func(t *model.Transaction) bool { return set[t.Operation] })
+	}
+	if len(f.Hostname) > 0 {
+		set := toSet(f.Hostname)
+		m.addTuple(func(t *model.Transaction) bool { return set[t.Hostname] })
+	}
+	if len(f.ErrorMessage) > 0 {
+		set := toSet(f.ErrorMessage)
+		m.addTuple(func(t *model.Transaction) bool {
+			for _, e := range t.Errors {
+				if set[e.Message] {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	if len(f.Collection) > 0 {
+		if f.CollectionAPIs == nil {
+			return nil, badQuery("filters.collection: collections are not resolved (no inventory reports)")
+		}
+		set := toSet(f.CollectionAPIs)
+		m.addTuple(func(t *model.Transaction) bool { return set[t.APIID] })
+	}
+	for i, a := range f.Adhoc {
+		if err := m.addAdhoc(i, a); err != nil {
+			return nil, err
+		}
 	}
 	return m, nil
 }

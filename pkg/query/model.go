@@ -42,12 +42,34 @@ type Filters struct {
 	Status    []string `json:"status,omitempty"`    // codes ("404") or classes ("4xx")
 	ErrorStep []string `json:"errorStep,omitempty"` // e.g. hostpath_mapping
 
+	Operation    []string `json:"operation,omitempty"`    // OpenAPI path template (oas_path)
+	ErrorMessage []string `json:"errorMessage,omitempty"` // any error's message, exactly
+	Hostname     []string `json:"hostname,omitempty"`     // Host the client called
+	// Adhoc are Grafana's ad hoc filters on any dimension (all must hold).
+	Adhoc []AdhocFilter `json:"adhoc,omitempty"`
+	// CollectionAPIs is what Collection resolves to for transaction queries:
+	// the ids of the APIs of those collections per the inventory reports. The
+	// data source fills it; nil with Collection set is a bad query there.
+	CollectionAPIs []string `json:"-"`
+
 	// Report queries (docs/query-model.md, "Reports"): the API filter above
 	// applies too, the transaction-only filters do not.
 	Collection []string `json:"collection,omitempty"` // collection id or name
 	Tag        []string `json:"tag,omitempty"`        // API tag from the inventory
 	Team       []string `json:"team,omitempty"`       // owning team id or name
 }
+
+// AdhocFilter is one Grafana ad hoc filter: Key is a dimension (Dimensions),
+// Operator one of = != =~ !~; the regular expressions are RE2, anchored
+// (they must match the whole value), at most MaxPatternLength characters.
+type AdhocFilter struct {
+	Key      string `json:"key"`
+	Operator string `json:"operator"`
+	Value    string `json:"value"`
+}
+
+// MaxPatternLength bounds ad hoc regular expressions.
+const MaxPatternLength = 256
 
 // Query is one query as Grafana sends it (the JSON of a panel target).
 type Query struct {
@@ -57,7 +79,11 @@ type Query struct {
 	SplitBy   string `json:"splitBy,omitempty"`
 	Metric    string `json:"metric,omitempty"`
 	Limit     int    `json:"limit,omitempty"`
-	UUID      string `json:"uuid,omitempty"`
+	// Other (topN, traffic): false leaves out the remainder row or series
+	// (OtherValue), which sums many values and is none of them (alert rules).
+	// Default (absent): included.
+	Other *bool  `json:"other,omitempty"`
+	UUID  string `json:"uuid,omitempty"`
 	// Columns (stats) keeps only these columns of the one-row result, in this
 	// order; an alert condition needs exactly one number. Default: all.
 	Columns []string `json:"columns,omitempty"`
@@ -97,3 +123,6 @@ func Parse(raw []byte) (Query, error) {
 	}
 	return q, nil
 }
+
+// WithoutOther says whether the remainder row or series is to be left out.
+func (q Query) WithoutOther() bool { return q.Other != nil && !*q.Other }

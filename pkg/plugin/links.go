@@ -1,0 +1,60 @@
+package plugin
+
+import (
+	"net/url"
+	"sort"
+
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/apifw/monitor/pkg/query"
+)
+
+// explorerPath is the app's trace explorer page (contract §1).
+const explorerPath = "/a/apifw-monitor-app/trace-explorer"
+
+// explorerParam maps a dimension to the trace explorer's URL parameter; ""
+// for dimensions the explorer has no filter for.
+func explorerParam(dimension string) string {
+	switch dimension {
+	case "api", "instance", "outcome", "method", "status", "clientIp", "path", "operation", "errorStep":
+		return dimension
+	case "statusClass": // the explorer's status filter takes classes like 4xx
+		return "status"
+	}
+	return ""
+}
+
+// traceLinks: from a transaction's uuid to its trace.
+func traceLinks() []data.DataLink {
+	return []data.DataLink{{Title: "Open trace", URL: explorerPath + "?uuid=${__value.raw}"}}
+}
+
+// dimensionLinks: from a topN row to the matching transactions.
+func dimensionLinks(dimension string) []data.DataLink {
+	p := explorerParam(dimension)
+	if p == "" {
+		return nil
+	}
+	return []data.DataLink{{Title: "Show transactions", URL: explorerPath + "?" + p + "=${__value.raw}&from=${__from}&to=${__to}"}}
+}
+
+// seriesLinks: from a traffic series to its transactions (the split value,
+// when the explorer can filter on it; the whole range otherwise).
+func seriesLinks(labels map[string]string) []data.DataLink {
+	q := url.Values{}
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if p := explorerParam(k); p != "" && labels[k] != query.OtherValue {
+			q.Add(p, labels[k])
+		}
+	}
+	u := explorerPath + "?"
+	if len(q) > 0 {
+		u += q.Encode() + "&"
+	}
+	return []data.DataLink{{Title: "Show transactions", URL: u + "from=${__from}&to=${__to}"}}
+}
