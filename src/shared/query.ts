@@ -1,7 +1,7 @@
 import type { DataQuery } from '@grafana/schema';
 
 // The query model is a public contract: dashboards and alert rules store this JSON,
-// so names are only ever added, never renamed.
+// so names are only ever added, never renamed (docs/query-model.md).
 
 export type QueryType =
   | 'traffic'
@@ -19,6 +19,15 @@ export type QueryType =
 
 export type Outcome = 'allowed' | 'blocked' | 'wouldBlock' | 'unmatched';
 
+export const OUTCOMES: Outcome[] = ['allowed', 'blocked', 'wouldBlock', 'unmatched'];
+
+export const OUTCOME_LABELS: Record<Outcome, string> = {
+  allowed: 'Allowed',
+  blocked: 'Blocked',
+  wouldBlock: 'Would block',
+  unmatched: 'Unmatched',
+};
+
 export type Dimension =
   | 'clientIp'
   | 'path'
@@ -33,7 +42,82 @@ export type Dimension =
   | 'hostname'
   | 'outcome';
 
+/** Every dimension, in the order the editors offer them. */
+export const DIMENSIONS: Dimension[] = [
+  'clientIp',
+  'path',
+  'operation',
+  'method',
+  'status',
+  'statusClass',
+  'errorStep',
+  'errorMessage',
+  'api',
+  'instance',
+  'hostname',
+  'outcome',
+];
+
+export const DIMENSION_LABELS: Record<Dimension, string> = {
+  clientIp: 'Client IP',
+  path: 'Path',
+  operation: 'Operation',
+  method: 'Method',
+  status: 'Status',
+  statusClass: 'Status class',
+  errorStep: 'Error step',
+  errorMessage: 'Error message',
+  api: 'API',
+  instance: 'Instance',
+  hostname: 'Hostname',
+  outcome: 'Outcome',
+};
+
+export const DIMENSION_DESCRIPTIONS: Record<Dimension, string> = {
+  clientIp: 'source_ip as written',
+  path: 'the request path (uri_path)',
+  operation: 'the OpenAPI path template matched (oas_path)',
+  method: 'HTTP method',
+  status: 'HTTP status code',
+  statusClass: '1xx … 5xx',
+  errorStep: 'processing step of the last error (the block reason)',
+  errorMessage: 'message of the last error',
+  api: 'API id (with its name)',
+  instance: 'firewall instance',
+  hostname: 'the host the client called (hostname)',
+  outcome: 'allowed, blocked, would block, unmatched',
+};
+
+export function isDimension(value: string | undefined): value is Dimension {
+  return DIMENSIONS.some((dimension) => dimension === value);
+}
+
 export type Metric = 'count' | 'rate' | 'blockedRatio';
+
+export const METRICS: Metric[] = ['count', 'rate', 'blockedRatio'];
+
+export const METRIC_LABELS: Record<Metric, string> = {
+  count: 'Count',
+  rate: 'Rate /s',
+  blockedRatio: 'Blocked ratio',
+};
+
+export const METRIC_DESCRIPTIONS: Record<Metric, string> = {
+  count: 'transactions per time bucket',
+  rate: 'transactions per second',
+  blockedRatio: 'blocked divided by all transactions in the bucket (0 to 1)',
+};
+
+export type AdhocOperator = '=' | '!=' | '=~' | '!~';
+
+export const ADHOC_OPERATORS: AdhocOperator[] = ['=', '!=', '=~', '!~'];
+
+/** A Grafana ad hoc filter on a dimension; `=~` and `!~` take an RE2 regular expression. */
+export interface AdhocFilter {
+  key: string;
+  operator: AdhocOperator;
+  value: string;
+}
 
 export interface QueryFilters {
   api?: string[];
@@ -44,7 +128,59 @@ export interface QueryFilters {
   method?: string[];
   status?: string[];
   errorStep?: string[];
+  operation?: string[];
+  errorMessage?: string[];
+  hostname?: string[];
+  /** Transaction queries: APIs of these collections; report queries: collection id or name. */
+  collection?: string[];
+  /** Report queries: inventory tags of the API. */
+  tag?: string[];
+  /** Report queries: owning team id or name. */
+  team?: string[];
+  /** Ad hoc filters on any dimension (from Grafana's ad hoc filter variables or set in the editor). */
+  adhoc?: AdhocFilter[];
 }
+
+/** Filters that hold a list of values. */
+export type ListFilterKey =
+  | 'api'
+  | 'instance'
+  | 'outcome'
+  | 'method'
+  | 'status'
+  | 'errorStep'
+  | 'operation'
+  | 'errorMessage'
+  | 'hostname'
+  | 'collection'
+  | 'tag'
+  | 'team';
+
+export const LIST_FILTER_KEYS: ListFilterKey[] = [
+  'api',
+  'collection',
+  'instance',
+  'hostname',
+  'outcome',
+  'method',
+  'status',
+  'operation',
+  'errorStep',
+  'errorMessage',
+  'tag',
+  'team',
+];
+
+/** Filters that hold one text value. */
+export type TextFilterKey = 'clientIp' | 'path';
+export const TEXT_FILTER_KEYS: TextFilterKey[] = ['clientIp', 'path'];
+
+export interface GradeThresholds {
+  good?: number;
+  critical?: number;
+}
+
+export const DEFAULT_GRADES: Required<GradeThresholds> = { good: 70, critical: 40 };
 
 export interface ApifwQuery extends DataQuery {
   queryType: QueryType;
@@ -53,15 +189,99 @@ export interface ApifwQuery extends DataQuery {
   metric?: Metric;
   limit?: number;
   uuid?: string;
+  /** stats: keep only these columns, in this order (an alert condition needs exactly one). */
+  columns?: string[];
+  /** topN / traffic: false leaves out the "other" remainder row or series (alert rules per value). */
+  other?: boolean;
+  /** instances: a Go duration; an instance with no record for that long is silent. */
+  silentAfter?: string;
+  /** auditIssues: severity | category | subcategory | issue; inventory: '' | api | collection | team. */
+  groupBy?: string;
+  /** auditTrend / scanTrend: bucket width as a Go duration (or 1d, 2w); empty chooses from the range. */
+  interval?: string;
+  /** Report grade thresholds. */
+  grades?: GradeThresholds;
   filters?: QueryFilters;
 }
 
-/** Query types the backend answers in this release; the editor offers only these. */
-export const IMPLEMENTED_QUERY_TYPES: QueryType[] = ['stats'];
+export const TRANSACTION_QUERY_TYPES: QueryType[] = ['traffic', 'topN', 'stats', 'transactions', 'trace', 'instances'];
+export const REPORT_QUERY_TYPES: QueryType[] = ['audit', 'auditIssues', 'auditTrend', 'scan', 'scanTrend', 'inventory'];
 
-export const DEFAULT_QUERY: Partial<ApifwQuery> = {
-  queryType: 'stats',
+/** Query types the backend answers in this release; the editor offers only these. */
+export const IMPLEMENTED_QUERY_TYPES: QueryType[] = [...TRANSACTION_QUERY_TYPES, ...REPORT_QUERY_TYPES];
+
+export function isReportQueryType(queryType: QueryType | undefined): boolean {
+  return REPORT_QUERY_TYPES.some((type) => type === queryType);
+}
+
+/** Fields each query type starts with, so a new panel or a change of type shows useful data at once. */
+export const QUERY_TYPE_DEFAULTS: Record<QueryType, Partial<ApifwQuery>> = {
+  traffic: { splitBy: 'outcome', metric: 'count' },
+  topN: { dimension: 'clientIp', limit: 10 },
+  stats: {},
+  transactions: { limit: 100 },
+  trace: { uuid: '' },
+  instances: { silentAfter: '15m' },
+  audit: {},
+  auditIssues: { groupBy: 'severity' },
+  auditTrend: {},
+  scan: {},
+  scanTrend: {},
+  inventory: {},
 };
+
+/** A new query: traffic over time split by outcome, the most telling first picture of the firewall. */
+export const DEFAULT_QUERY: Partial<ApifwQuery> = {
+  queryType: 'traffic',
+  ...QUERY_TYPE_DEFAULTS.traffic,
+};
+
+/** Fields that belong to one query type only; dropped when the query changes type. */
+const TYPE_SPECIFIC_FIELDS = [
+  'dimension',
+  'splitBy',
+  'metric',
+  'limit',
+  'uuid',
+  'columns',
+  'other',
+  'silentAfter',
+  'groupBy',
+  'interval',
+  'grades',
+] as const;
+
+/**
+ * The query with another type: the filters stay, the fields of the old type go and the new type's
+ * defaults come in. Fields the new type also uses keep their value (e.g. a topN dimension kept
+ * as the traffic split).
+ */
+export function changeQueryType(query: ApifwQuery, queryType: QueryType): ApifwQuery {
+  const next: ApifwQuery = { ...query, queryType };
+  for (const field of TYPE_SPECIFIC_FIELDS) {
+    delete next[field];
+  }
+  Object.assign(next, QUERY_TYPE_DEFAULTS[queryType]);
+  if (queryType === 'traffic' && query.queryType === 'topN' && query.dimension) {
+    next.splitBy = query.dimension;
+  }
+  if (queryType === 'topN' && query.queryType === 'traffic' && isDimension(query.splitBy)) {
+    next.dimension = query.splitBy;
+  }
+  return next;
+}
+
+/** What a query still needs before it can run, or undefined when it can run. */
+export function missingForQuery(query: ApifwQuery): string | undefined {
+  switch (query.queryType) {
+    case 'trace':
+      return query.uuid?.trim() ? undefined : 'a transaction UUID';
+    case 'topN':
+      return query.dimension ? undefined : 'a dimension';
+    default:
+      return undefined;
+  }
+}
 
 /** One line per query type, shown next to the query type picker. */
 export const QUERY_TYPE_DESCRIPTIONS: Record<QueryType, string> = {
@@ -105,6 +325,9 @@ export const STATS_COLUMNS = {
   blockedRatio: 'blockedRatio',
   distinctClients: 'distinctClients',
   instances: 'instances',
+  durationP50: 'durationP50',
+  durationP90: 'durationP90',
+  durationP99: 'durationP99',
 } as const;
 
 export type StatsColumn = (typeof STATS_COLUMNS)[keyof typeof STATS_COLUMNS];
@@ -119,7 +342,13 @@ export const STATS_COLUMN_DESCRIPTIONS: Record<StatsColumn, string> = {
   blockedRatio: 'blocked divided by total (0 to 1)',
   distinctClients: 'number of different client IPs',
   instances: 'number of firewall instances that logged traffic',
+  durationP50: 'median processing time (µs)',
+  durationP90: '90th percentile processing time (µs)',
+  durationP99: '99th percentile processing time (µs)',
 };
+
+export const AUDIT_ISSUES_GROUP_BY = ['severity', 'category', 'subcategory', 'issue'] as const;
+export const INVENTORY_GROUP_BY = ['', 'api', 'collection', 'team'] as const;
 
 export function isImplementedQueryType(queryType: string | undefined): queryType is QueryType {
   return IMPLEMENTED_QUERY_TYPES.some((implemented) => implemented === queryType);

@@ -1,11 +1,161 @@
 import type { DataSourceJsonData } from '@grafana/data';
 
-/** jsonData of an API Firewall Monitor data source instance. */
+export type EpochUnit = '' | 's' | 'ms' | 'us' | 'ns';
+
+export type OutcomeName = 'allowed' | 'blocked' | 'wouldBlock' | 'unmatched';
+
+/**
+ * One outcome rule (ingest.OutcomeRule): a record gets `outcome` when every condition set here
+ * holds. Unset conditions match anything.
+ */
+export interface OutcomeRule {
+  outcome: OutcomeName | string;
+  /** The record came from api-unknown.transaction.log. */
+  unknownSource?: boolean;
+  /** The record's api is one of these ("n/a" and "" mark unmatched traffic). */
+  api?: string[];
+  /** The record's errors array is non-empty. */
+  hasErrors?: boolean;
+  /** The record's non_blocking_mode. */
+  nonBlocking?: boolean;
+  /** Status codes ("429") or classes ("4xx"). */
+  status?: string[];
+  /** Some error has one of these steps. */
+  errorStep?: string[];
+  /** blocking_level is one of these (-1: missing). */
+  blockingLevel?: number[];
+}
+
+/** ingest.OutcomeRules: the first matching rule wins; `otherwise` when none does. */
+export interface OutcomeRules {
+  rules?: OutcomeRule[];
+  otherwise?: OutcomeName | string;
+}
+
+/** The built-in classification (ingest.DefaultOutcomeRules). */
+export const DEFAULT_OUTCOME_RULES: Required<OutcomeRules> = {
+  rules: [
+    { outcome: 'unmatched', unknownSource: true },
+    { outcome: 'unmatched', api: ['n/a', ''] },
+    { outcome: 'blocked', hasErrors: true, nonBlocking: false },
+    { outcome: 'wouldBlock', hasErrors: true, nonBlocking: true },
+  ],
+  otherwise: 'allowed',
+};
+
+/** ingest.JSONPaths: dotted paths of the indexed keys in a record; empty keeps the default. */
+export interface JsonPaths {
+  uuid?: string;
+  dateEpoch?: string;
+  dateRfc8601?: string;
+  duration?: string;
+  instance?: string;
+  api?: string;
+  apiName?: string;
+  nonBlocking?: string;
+  blockingLevel?: string;
+  sourceIp?: string;
+  hostname?: string;
+  method?: string;
+  uriPath?: string;
+  oasPath?: string;
+  status?: string;
+  errors?: string;
+  errorStep?: string;
+  errorDepth?: string;
+  errorState?: string;
+  errorToken?: string;
+  errorMessage?: string;
+}
+
+/** What firewall v1.0.25 writes (ingest.DefaultJSONPaths). The error* paths are relative to one errors[] entry. */
+export const DEFAULT_JSON_PATHS: Required<JsonPaths> = {
+  uuid: 'uuid',
+  dateEpoch: 'date_epoch',
+  dateRfc8601: 'date_rfc8601',
+  duration: 'duration',
+  instance: 'pod.instance_name',
+  api: 'api',
+  apiName: 'api_name',
+  nonBlocking: 'non_blocking_mode',
+  blockingLevel: 'blocking_level',
+  sourceIp: 'source_ip',
+  hostname: 'hostname',
+  method: 'method',
+  uriPath: 'uri_path',
+  oasPath: 'oas_path',
+  status: 'status',
+  errors: 'errors',
+  errorStep: 'step',
+  errorDepth: 'depth',
+  errorState: 'state',
+  errorToken: 'kdb_token',
+  errorMessage: 'message',
+};
+
+/** Captured STDOUT file names read when `stdoutFiles` is not set (ingest.DefaultStdoutFiles). */
+export const DEFAULT_STDOUT_FILES = [
+  '*.stdout.log',
+  '*.stdout.log.*',
+  '*-json.log',
+  '*-json.log.*',
+  'stdout/**/*.log',
+  'stdout/**/*.log.*',
+  'pods/**/*.log',
+  'pods/**/*.log.*',
+];
+
+/** Header names always masked, whatever `maskedHeaders` adds. */
+export const BUILT_IN_MASKED_HEADERS = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'apikey',
+  'x-auth-token',
+  'x-access-token',
+  'x-csrf-token',
+  '*token*',
+  '*secret*',
+  '*password*',
+  '*apikey*',
+  '*api-key*',
+];
+
+export const DEFAULT_LIMITS = {
+  maxRows: 10000,
+  queryTimeoutSeconds: 30,
+  maxConcurrentQueries: 4,
+  silentAfter: '15m',
+} as const;
+
+/** jsonData of an API Firewall Monitor data source instance (pkg/plugin/settings.go). */
 export interface ApifwDataSourceOptions extends DataSourceJsonData {
   /** Directories that hold firewall transaction logs (FILES layout or captured STDOUT). */
   logRoots: string[];
   /** Directories that hold audit, scan and SQG reports. */
   reportRoots?: string[];
+  /** Unit of date_epoch; empty detects it from its magnitude. */
+  dateEpochUnit?: EpochUnit;
+  /** Globs on the path relative to a root: read only matching files (empty: all). */
+  include?: string[];
+  /** Globs of files never read. */
+  exclude?: string[];
+  /** Globs naming captured STDOUT files; absent: DEFAULT_STDOUT_FILES; empty: none. */
+  stdoutFiles?: string[];
+  outcomeRules?: OutcomeRules;
+  jsonPaths?: JsonPaths;
+  /** Header names (case-insensitive, `*` glob) masked in addition to BUILT_IN_MASKED_HEADERS. */
+  maskedHeaders?: string[];
+  maxRows?: number;
+  queryTimeoutSeconds?: number;
+  maxConcurrentQueries?: number;
+  /** Go duration. */
+  silentAfter?: string;
+  /** Absolute directory for the deletion log and file state. */
+  stateDir?: string;
 }
 
 /**
@@ -26,18 +176,33 @@ export function validateRoots(roots: string[]): string[] {
       messages.push(`${label} is empty: enter a directory path or remove it.`);
       return;
     }
-    if (!isAbsolutePath(root)) {
-      messages.push(`${label} "${root}" is not an absolute path (start it with / or a drive letter like C:\\).`);
-    }
-    if (root.split(/[\\/]/).includes('..')) {
-      messages.push(`${label} "${root}" contains "..": write the directory without parent references.`);
-    }
+    messages.push(...absolutePathProblems(root, `${label} "${root}"`));
     const key = normaliseRoot(root);
     if (seen.has(key)) {
       messages.push(`${label} "${root}" is listed more than once.`);
     }
     seen.add(key);
   });
+  return messages;
+}
+
+/** Problems of one absolute directory path (state directory), or [] when it is fine or empty (the default). */
+export function validateAbsolutePath(path: string | undefined, label = 'The path'): string[] {
+  const value = (path ?? '').trim();
+  if (value === '') {
+    return [];
+  }
+  return absolutePathProblems(value, `${label} "${value}"`);
+}
+
+function absolutePathProblems(path: string, subject: string): string[] {
+  const messages: string[] = [];
+  if (!isAbsolutePath(path)) {
+    messages.push(`${subject} is not an absolute path (start it with / or a drive letter like C:\\).`);
+  }
+  if (path.split(/[\\/]/).includes('..')) {
+    messages.push(`${subject} contains "..": write the directory without parent references.`);
+  }
   return messages;
 }
 
@@ -50,4 +215,149 @@ function isAbsolutePath(path: string): boolean {
 function normaliseRoot(path: string): string {
   const trimmed = path.replace(/[\\/]+$/, '');
   return trimmed === '' ? path.charAt(0) : trimmed;
+}
+
+/**
+ * Checks globs the way the backend does (Go's path.Match per `/` segment, `**` for any number
+ * of directories): no empty pattern, balanced `[…]` classes, no dangling escape.
+ */
+export function validateGlobs(globs: string[], label = 'Pattern'): string[] {
+  const messages: string[] = [];
+  globs.forEach((raw, index) => {
+    const glob = raw.trim();
+    const subject = `${label} ${index + 1}`;
+    if (glob === '') {
+      messages.push(`${subject} is empty: enter a pattern or remove it.`);
+      return;
+    }
+    const problem = globProblem(glob);
+    if (problem) {
+      messages.push(`${subject} "${glob}" ${problem}.`);
+    }
+  });
+  return messages;
+}
+
+function globProblem(glob: string): string | undefined {
+  for (const segment of glob.split('/')) {
+    let inClass = false;
+    let classStart = 0;
+    for (let i = 0; i < segment.length; i++) {
+      const char = segment[i];
+      if (char === '\\') {
+        if (i === segment.length - 1) {
+          return 'ends with a lone backslash';
+        }
+        i++;
+      } else if (char === '[' && !inClass) {
+        inClass = true;
+        classStart = i;
+      } else if (char === ']' && inClass) {
+        // "[]" or "[^]" is not a class: Go rejects an empty class.
+        const body = segment.slice(classStart + 1, i).replace(/^\^/, '');
+        if (body === '') {
+          return 'has an empty […] class';
+        }
+        inClass = false;
+      }
+    }
+    if (inClass) {
+      return 'has a [ without its closing ]';
+    }
+  }
+  return undefined;
+}
+
+const DURATION_UNIT = '(?:ns|us|µs|μs|ms|s|m|h)';
+const GO_DURATION = new RegExp(`^(?:(?:\\d+(?:\\.\\d*)?|\\.\\d+)${DURATION_UNIT})+$`);
+
+/** Whether `text` is a Go duration ("15m", "1h30m", "90s"). */
+export function isGoDuration(text: string): boolean {
+  return GO_DURATION.test(text.trim());
+}
+
+/** Problems of an optional positive Go duration; [] when empty (the default applies). */
+export function validateDuration(value: string | undefined, label: string): string[] {
+  const text = (value ?? '').trim();
+  if (text === '') {
+    return [];
+  }
+  if (!isGoDuration(text)) {
+    return [`${label} "${text}" is not a duration: write a number with a unit, e.g. 15m, 1h or 90s.`];
+  }
+  if (!/[1-9]/.test(text)) {
+    return [`${label} must be longer than zero.`];
+  }
+  return [];
+}
+
+/** Problems of an optional whole number within [min, max]; [] when unset. */
+export function validateInteger(value: number | undefined, label: string, min: number, max: number): string[] {
+  if (value === undefined) {
+    return [];
+  }
+  if (!Number.isFinite(value) || !Number.isInteger(value)) {
+    return [`${label} must be a whole number.`];
+  }
+  if (value < min || value > max) {
+    return [`${label} must be between ${min.toLocaleString('en-US')} and ${max.toLocaleString('en-US')}.`];
+  }
+  return [];
+}
+
+/** Header names: letters, digits and the token characters HTTP allows, plus `*` as a glob. */
+export function validateHeaderNames(names: string[]): string[] {
+  const messages: string[] = [];
+  names.forEach((raw, index) => {
+    const name = raw.trim();
+    const subject = `Header ${index + 1}`;
+    if (name === '') {
+      messages.push(`${subject} is empty: enter a header name or remove it.`);
+    } else if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
+      messages.push(`${subject} "${name}" is not a header name (no spaces or colons; * matches any text).`);
+    }
+  });
+  return messages;
+}
+
+const OUTCOME_NAMES = ['allowed', 'blocked', 'wouldBlock', 'would-block', 'unmatched'];
+
+/** Problems of outcome rules, as the backend's compileRules reports them. */
+export function validateOutcomeRules(rules: OutcomeRules | undefined): string[] {
+  if (!rules) {
+    return [];
+  }
+  const messages: string[] = [];
+  if (rules.otherwise && !OUTCOME_NAMES.includes(rules.otherwise)) {
+    messages.push(`"Otherwise" ${rules.otherwise} is not allowed, blocked, wouldBlock or unmatched.`);
+  }
+  (rules.rules ?? []).forEach((rule, index) => {
+    const subject = `Rule ${index + 1}`;
+    if (!OUTCOME_NAMES.includes(rule.outcome)) {
+      messages.push(`${subject}: choose the outcome it gives.`);
+    }
+    for (const status of rule.status ?? []) {
+      if (!/^(?:[1-5]xx|\d{1,3})$/i.test(status.trim())) {
+        messages.push(`${subject}: status "${status}" is not a code (404) or class (4xx).`);
+      }
+    }
+    for (const level of rule.blockingLevel ?? []) {
+      if (!Number.isInteger(level)) {
+        messages.push(`${subject}: blocking level "${level}" is not a whole number.`);
+      }
+    }
+  });
+  return messages;
+}
+
+/** Problems of JSON paths: dotted keys without empty segments. */
+export function validateJsonPaths(paths: JsonPaths | undefined): string[] {
+  const messages: string[] = [];
+  for (const [key, raw] of Object.entries(paths ?? {}) as Array<[string, string | undefined]>) {
+    const path = (raw ?? '').trim();
+    if (path !== '' && path.split('.').some((segment) => segment === '')) {
+      messages.push(`JSON path for ${key} "${path}" has an empty segment (two dots, or a dot at an end).`);
+    }
+  }
+  return messages;
 }

@@ -3,6 +3,7 @@ import { fireEvent, render, screen, within } from '@testing-library/react';
 import type { DataSourceSettings } from '@grafana/data';
 
 import type { ApifwDataSourceOptions } from 'shared/settings';
+import { setupComboboxEnvironment } from '../testing/environment';
 import { ConfigEditor } from './ConfigEditor';
 
 function buildOptions(jsonData: Partial<ApifwDataSourceOptions>): DataSourceSettings<ApifwDataSourceOptions> {
@@ -37,6 +38,8 @@ function renderEditor(jsonData: Partial<ApifwDataSourceOptions>) {
 }
 
 describe('ConfigEditor', () => {
+  setupComboboxEnvironment();
+
   it('shows the configured directories', () => {
     renderEditor({ logRoots: ['/var/log/apifw', '/srv/fw'], reportRoots: ['/srv/reports'] });
     expect(screen.getByLabelText('Log directories 1')).toHaveValue('/var/log/apifw');
@@ -103,5 +106,117 @@ describe('ConfigEditor', () => {
   it('shows no messages for valid settings', () => {
     renderEditor({ logRoots: ['/var/log/apifw'], reportRoots: ['/srv/reports'] });
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('sets the date_epoch unit and removes it again for detection', () => {
+    const { onOptionsChange } = renderEditor({ logRoots: ['/var/log/apifw'], dateEpochUnit: 'us' });
+
+    fireEvent.click(screen.getByRole('radio', { name: 'Milliseconds' }));
+    expect(onOptionsChange.mock.calls[0][0].jsonData).toEqual({ logRoots: ['/var/log/apifw'], dateEpochUnit: 'ms' });
+
+    fireEvent.click(screen.getByRole('radio', { name: 'Detect' }));
+    expect(onOptionsChange.mock.calls[1][0].jsonData).toEqual({ logRoots: ['/var/log/apifw'] });
+  });
+
+  it('validates include globs inline', () => {
+    renderEditor({ logRoots: ['/var/log/apifw'], include: ['fw-[12/*.log'] });
+    expect(screen.getByRole('alert', { name: 'Include problems' })).toHaveTextContent(
+      'Pattern 1 "fw-[12/*.log" has a [ without its closing ].'
+    );
+  });
+
+  it('switches from the default STDOUT file names to an editable list', () => {
+    const { onOptionsChange } = renderEditor({ logRoots: ['/var/log/apifw'] });
+    fireEvent.click(screen.getByRole('switch', { name: 'Default STDOUT files' }));
+    expect(onOptionsChange.mock.calls[0][0].jsonData.stdoutFiles).toContain('*.stdout.log');
+  });
+
+  it('shows JSON path defaults as placeholders and saves only what was changed', () => {
+    const { onOptionsChange } = renderEditor({ logRoots: ['/var/log/apifw'], jsonPaths: { api: 'meta.api' } });
+
+    const instance = screen.getByRole('textbox', { name: 'JSON path of Instance name' });
+    expect(instance).toHaveAttribute('placeholder', 'pod.instance_name');
+    expect(screen.getByRole('textbox', { name: 'JSON path of API id' })).toHaveValue('meta.api');
+
+    fireEvent.change(instance, { target: { value: 'kubernetes.pod' } });
+    expect(onOptionsChange.mock.calls[0][0].jsonData.jsonPaths).toEqual({
+      api: 'meta.api',
+      instance: 'kubernetes.pod',
+    });
+
+    fireEvent.change(screen.getByRole('textbox', { name: 'JSON path of API id' }), { target: { value: '' } });
+    expect(onOptionsChange.mock.calls[1][0].jsonData.jsonPaths).toEqual(undefined);
+  });
+
+  it('edits outcome rules starting from the built-in ones, and resets them', () => {
+    const { onOptionsChange } = renderEditor({ logRoots: ['/var/log/apifw'] });
+    expect(screen.getByRole('button', { name: /Reset to defaults/ })).toBeDisabled();
+
+    // Rule 3 is "blocked when there are errors in blocking mode"; make it any mode.
+    const rule3 = within(screen.getByRole('region', { name: 'Rule 3' }));
+    fireEvent.click(
+      within(rule3.getByRole('radiogroup', { name: 'Non-blocking mode' })).getByRole('radio', { name: 'Any' })
+    );
+    const saved = onOptionsChange.mock.calls[0][0].jsonData.outcomeRules;
+    expect(saved.otherwise).toBe('allowed');
+    expect(saved.rules).toEqual([
+      { outcome: 'unmatched', unknownSource: true },
+      { outcome: 'unmatched', api: ['n/a', ''] },
+      { outcome: 'blocked', hasErrors: true },
+      { outcome: 'wouldBlock', hasErrors: true, nonBlocking: true },
+    ]);
+  });
+
+  it('removes a rule, flags a bad status, and resets to the defaults', () => {
+    const { onOptionsChange } = renderEditor({
+      logRoots: ['/var/log/apifw'],
+      outcomeRules: {
+        rules: [
+          { outcome: 'blocked', status: ['6xx'] },
+          { outcome: 'unmatched', api: ['n/a'] },
+        ],
+      },
+    });
+    expect(screen.getByRole('alert', { name: 'Outcome rules problems' })).toHaveTextContent(
+      'Rule 1: status "6xx" is not a code (404) or class (4xx).'
+    );
+
+    fireEvent.click(screen.getByRole('button', { name: 'Remove rule 1' }));
+    expect(onOptionsChange.mock.calls[0][0].jsonData.outcomeRules).toEqual({
+      rules: [{ outcome: 'unmatched', api: ['n/a'] }],
+      otherwise: 'allowed',
+    });
+
+    fireEvent.click(screen.getByRole('button', { name: 'Move rule 2 up' }));
+    expect(
+      onOptionsChange.mock.calls[1][0].jsonData.outcomeRules.rules.map((rule: { outcome: string }) => rule.outcome)
+    ).toEqual(['unmatched', 'blocked']);
+
+    fireEvent.click(screen.getByRole('button', { name: /Reset to defaults/ }));
+    expect(onOptionsChange.mock.calls[2][0].jsonData).toEqual({ logRoots: ['/var/log/apifw'] });
+  });
+
+  it('lists masked headers and validates them', () => {
+    const { onOptionsChange } = renderEditor({ logRoots: ['/var/log/apifw'], maskedHeaders: ['x secret'] });
+    expect(screen.getByRole('alert', { name: 'Masked headers problems' })).toHaveTextContent('Header 1 "x secret"');
+    fireEvent.click(screen.getByRole('button', { name: 'Remove Masked headers 1' }));
+    expect(onOptionsChange.mock.calls[0][0].jsonData).toEqual({ logRoots: ['/var/log/apifw'] });
+  });
+
+  it('validates limits, durations and the state directory inline', () => {
+    const { onOptionsChange } = renderEditor({
+      logRoots: ['/var/log/apifw'],
+      maxRows: 0,
+      silentAfter: 'soon',
+      stateDir: 'relative/state',
+    });
+    expect(screen.getByText('Max rows per query must be between 1 and 1,000,000.')).toBeInTheDocument();
+    expect(screen.getByText(/Silent after "soon" is not a duration/)).toBeInTheDocument();
+    expect(screen.getByText(/The state directory "relative\/state" is not an absolute path/)).toBeInTheDocument();
+
+    fireEvent.change(screen.getByRole('spinbutton', { name: /Concurrent queries/ }), { target: { value: '8' } });
+    expect(onOptionsChange.mock.calls[0][0].jsonData.maxConcurrentQueries).toBe(8);
+    fireEvent.change(screen.getByRole('spinbutton', { name: /Max rows per query/ }), { target: { value: '' } });
+    expect(onOptionsChange.mock.calls[1][0].jsonData).not.toHaveProperty('maxRows');
   });
 });

@@ -1,93 +1,89 @@
 import React from 'react';
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
 
-import type { ApifwQuery } from 'shared/query';
-import type { DataSource } from '../datasource';
+import { type ApifwQuery, IMPLEMENTED_QUERY_TYPES, QUERY_TYPE_LABELS } from 'shared/query';
+import { setupComboboxEnvironment } from '../testing/environment';
+import { fakeDataSource } from '../testing/fakeDataSource';
 import { QueryEditor } from './QueryEditor';
 
 function renderEditor(query: ApifwQuery) {
   const onChange = jest.fn();
   const onRunQuery = jest.fn();
-  render(<QueryEditor datasource={{} as DataSource} query={query} onChange={onChange} onRunQuery={onRunQuery} />);
-  return { onChange, onRunQuery };
+  const { datasource } = fakeDataSource();
+  const view = render(
+    <QueryEditor datasource={datasource} query={query} onChange={onChange} onRunQuery={onRunQuery} />
+  );
+  return { onChange, onRunQuery, view };
 }
 
 describe('QueryEditor', () => {
-  // jsdom has no layout or canvas: Combobox measures its text and virtualises its option list,
-  // so give it a text width and element sizes, as Grafana's own Combobox tests do.
-  beforeAll(() => {
-    jest
-      .spyOn(HTMLCanvasElement.prototype, 'getContext')
-      .mockReturnValue({ measureText: () => ({ width: 40 }) } as unknown as CanvasRenderingContext2D);
-    jest.spyOn(Element.prototype, 'getBoundingClientRect').mockReturnValue({
-      width: 240,
-      height: 240,
-      top: 0,
-      left: 0,
-      bottom: 240,
-      right: 240,
-      x: 0,
-      y: 0,
-      toJSON: () => ({}),
-    });
-    // The option list's virtualiser reads the scroll container's client size.
-    jest.spyOn(Element.prototype, 'clientHeight', 'get').mockReturnValue(240);
-    jest.spyOn(Element.prototype, 'clientWidth', 'get').mockReturnValue(240);
-  });
+  setupComboboxEnvironment();
 
-  // The option list's scroll indicators observe visibility; jsdom has no IntersectionObserver.
-  const originalIntersectionObserver = window.IntersectionObserver;
-  beforeAll(() => {
-    window.IntersectionObserver = class {
-      readonly root = null;
-      readonly rootMargin = '0px';
-      readonly thresholds = [];
-      observe() {}
-      unobserve() {}
-      disconnect() {}
-      takeRecords() {
-        return [];
-      }
-    } as unknown as typeof IntersectionObserver;
-  });
-
-  afterAll(() => {
-    window.IntersectionObserver = originalIntersectionObserver;
-    jest.restoreAllMocks();
-  });
-
-  it('explains the columns of a stats query', () => {
+  it('offers every query type, transactions and reports', async () => {
     renderEditor({ refId: 'A', queryType: 'stats' });
 
-    expect(screen.getByRole('combobox', { name: 'Query type' })).toHaveValue('Stats');
-    for (const column of [
-      'total',
-      'allowed',
-      'blocked',
-      'wouldBlock',
-      'unmatched',
-      'blockedRatio',
-      'distinctClients',
-      'instances',
-    ]) {
-      expect(screen.getByText(column)).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('combobox', { name: 'Query type' }));
+    const options = await screen.findAllByRole('option');
+    const labels = options.map((option) => option.textContent ?? '');
+    for (const type of IMPLEMENTED_QUERY_TYPES) {
+      expect(labels.some((label) => label.startsWith(QUERY_TYPE_LABELS[type]))).toBe(true);
     }
+    expect(options).toHaveLength(12);
   });
 
-  it('offers only implemented query types and runs the query once one is chosen', async () => {
-    const { onChange, onRunQuery } = renderEditor({ refId: 'A', queryType: 'topN' });
+  it('switches type with the new type defaults, keeps the filters and runs the query', async () => {
+    const { onChange, onRunQuery } = renderEditor({
+      refId: 'A',
+      queryType: 'stats',
+      columns: ['blocked'],
+      filters: { api: ['a1b2'] },
+    });
 
-    // A saved query for a type this version does not answer is flagged, not silently changed.
-    expect(screen.getByText('Query type "topN" is not available in this version')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('combobox', { name: 'Query type' }));
+    fireEvent.click(await screen.findByRole('option', { name: /^Top N/ }));
 
-    const input = screen.getByRole('combobox', { name: 'Query type' });
-    fireEvent.click(input);
-    const options = await screen.findAllByRole('option');
-    expect(options.map((option) => option.textContent)).toEqual([expect.stringContaining('Stats')]);
+    expect(onChange).toHaveBeenCalledWith({
+      refId: 'A',
+      queryType: 'topN',
+      dimension: 'clientIp',
+      limit: 10,
+      filters: { api: ['a1b2'] },
+    });
+    expect(onRunQuery).toHaveBeenCalledTimes(1);
+  });
 
-    fireEvent.click(options[0]);
+  it.each([
+    ['traffic', 'Split by'],
+    ['topN', 'Dimension'],
+    ['stats', 'Columns'],
+    ['transactions', 'Limit'],
+    ['trace', 'UUID'],
+    ['instances', 'Silent after'],
+    ['auditIssues', 'Team'],
+    ['auditTrend', 'Interval'],
+    ['scan', 'Collection'],
+    ['inventory', 'Tag'],
+  ] as const)('shows the %s editor', (queryType, field) => {
+    renderEditor({ refId: 'A', queryType });
+    expect(screen.getAllByLabelText(field).length).toBeGreaterThan(0);
+  });
 
-    expect(onChange).toHaveBeenCalledWith({ refId: 'A', queryType: 'stats' });
+  it('flags a saved query type this version does not answer', () => {
+    renderEditor({ refId: 'A', queryType: 'liveTail' as ApifwQuery['queryType'] });
+    expect(screen.getByText('Query type "liveTail" is not available in this version')).toBeInTheDocument();
+    expect(screen.getByRole('combobox', { name: 'Query type' })).toHaveValue('');
+  });
+
+  it('keeps typing local until the field is left, then runs once', async () => {
+    const { onChange, onRunQuery } = renderEditor({ refId: 'A', queryType: 'trace', uuid: '' });
+
+    const uuid = screen.getByRole('textbox', { name: 'UUID' });
+    expect(screen.getByText(/Enter the UUID of a transaction/)).toBeInTheDocument();
+    fireEvent.change(uuid, { target: { value: ' 6f1e2a3b ' } });
+    expect(onChange).not.toHaveBeenCalled();
+    fireEvent.blur(uuid);
+
+    await waitFor(() => expect(onChange).toHaveBeenCalledWith({ refId: 'A', queryType: 'trace', uuid: '6f1e2a3b' }));
     expect(onRunQuery).toHaveBeenCalledTimes(1);
   });
 });

@@ -3,7 +3,7 @@
  * a panel fed by a real query, a data source's query or config editor, an app's root or config page.
  */
 import React, { type ComponentType, useCallback, useRef, useState } from 'react';
-import { isObservable, lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import {
   type AppPlugin,
@@ -28,7 +28,7 @@ import { config, getBackendSrv, getDataSourceSrv } from '@grafana/runtime';
 
 import { importPlugin } from './services';
 
-export type ViewName = 'panel' | 'query-editor' | 'config-editor' | 'app' | 'app-config';
+export type ViewName = 'panel' | 'query-editor' | 'variable-editor' | 'config-editor' | 'app' | 'app-config';
 
 interface ViewContext {
   params: URLSearchParams;
@@ -43,6 +43,8 @@ export function loadView(view: string, context: ViewContext): Promise<React.Reac
       return loadPanel(context);
     case 'query-editor':
       return loadQueryEditor(context);
+    case 'variable-editor':
+      return loadVariableEditor(context);
     case 'config-editor':
       return loadConfigEditor(context);
     case 'app':
@@ -202,6 +204,90 @@ function QueryEditorHost({ datasource, editor: Editor, initialQuery, range }: Qu
       {data && <HostNote testId="host-query-result">{`${data.series.length} frame(s) returned`}</HostNote>}
     </>
   );
+}
+
+/**
+ * A data source's query variable editor (`datasource.variables.editor`, CustomVariableSupport), as
+ * Grafana's variable settings page shows it; every change runs the variable query and lists its values.
+ */
+async function loadVariableEditor({ params }: ViewContext) {
+  const datasource = await getDataSourceSrv().get(params.get('ds'));
+  const support = datasource.variables as
+    | {
+        editor?: ComponentType<any>;
+        query?: (request: DataQueryRequest) => Observable<DataQueryResponse>;
+      }
+    | undefined;
+  if (!support?.editor || !support.query) {
+    throw new Error(`The data source plugin ${datasource.type} has no custom variable support`);
+  }
+  return (
+    <Page>
+      <VariableEditorHost
+        datasource={datasource}
+        editor={support.editor}
+        run={support.query.bind(support)}
+        initialQuery={queryParam(params)}
+        range={timeRangeParam(params)}
+      />
+    </Page>
+  );
+}
+
+interface VariableEditorHostProps {
+  datasource: DataSourceApi;
+  editor: ComponentType<any>;
+  run: (request: DataQueryRequest) => Observable<DataQueryResponse>;
+  initialQuery: DataQuery;
+  range: TimeRange;
+}
+
+/** Owns the variable query; shows its JSON and the values (text = value) the query returned. */
+function VariableEditorHost({ datasource, editor: Editor, run, initialQuery, range }: VariableEditorHostProps) {
+  const [query, setQuery] = useState(initialQuery);
+  const [values, setValues] = useState<string>();
+  const onChange = useCallback(
+    (next: DataQuery) => {
+      setQuery(next);
+      const request = { ...hostRequest(range), targets: [next] } as DataQueryRequest;
+      lastValueFrom(run(request)).then(
+        (response) => setValues(variableValues(response).join('\n')),
+        (error: unknown) => console.error('host: variable query failed', error)
+      );
+    },
+    [range, run]
+  );
+  return (
+    <>
+      <Editor datasource={datasource} query={query} onChange={onChange} onRunQuery={() => {}} range={range} />
+      <HostNote testId="host-query-json">{JSON.stringify(query)}</HostNote>
+      {values !== undefined && <HostNote testId="host-variable-values">{values}</HostNote>}
+    </>
+  );
+}
+
+/** `text = value` per row of the frames' `text` and `value` fields (what Grafana turns into variable options). */
+function variableValues(response: DataQueryResponse): string[] {
+  const rows: string[] = [];
+  for (const frame of response.data as Array<{ fields: Array<{ name: string; values: unknown[] }> }>) {
+    const text = frame.fields.find((field) => field.name === 'text');
+    const value = frame.fields.find((field) => field.name === 'value') ?? text;
+    text?.values.forEach((entry, index) => rows.push(`${String(entry)} = ${String(value?.values[index])}`));
+  }
+  return rows;
+}
+
+function hostRequest(range: TimeRange): Omit<DataQueryRequest, 'targets'> {
+  return {
+    app: CoreApp.Dashboard,
+    requestId: 'host-variable',
+    interval: '1m',
+    intervalMs: 60_000,
+    range,
+    scopedVars: {},
+    startTime: Date.now(),
+    timezone: 'browser',
+  };
 }
 
 async function loadConfigEditor({ params }: ViewContext) {
