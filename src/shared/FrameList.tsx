@@ -187,7 +187,7 @@ const getStyles = (theme: GrafanaTheme2) => ({
   value: css({
     margin: 0,
     fontFamily: theme.typography.fontFamilyMonospace,
-    wordBreak: 'break-all',
+    overflowWrap: 'anywhere',
   }),
   note: css({
     margin: 0,

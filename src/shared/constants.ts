@@ -17,7 +17,18 @@ export const APP_BASE_URL = `/a/${APP_PLUGIN_ID}`;
 /** Relative route names of the app pages (nested under APP_BASE_URL). */
 export const APP_ROUTES = {
   home: 'home',
+  traceExplorer: 'trace-explorer',
+  instances: 'instances',
+  dataManagement: 'data-management',
 } as const;
+
+/** Tag of the bundled dashboards (GET /api/search?tag=…). */
+export const DASHBOARD_TAG = 'apifw-monitor';
+
+/** URL of a data source resource as the browser reaches it through Grafana. */
+export function dataSourceResourceUrl(uid: string, path: string): string {
+  return `/api/datasources/uid/${encodeURIComponent(uid)}/resources/${path}`;
+}
 
 /** Grafana's settings page for a data source instance. */
 export function dataSourceSettingsUrl(uid: string): string {

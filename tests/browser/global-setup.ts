@@ -12,6 +12,8 @@ import { stopProcessGroup } from './processes';
 
 const run = promisify(execFile);
 const READY_TIMEOUT_MS = 120_000;
+/** The built plugin Grafana serves: dist/, or a private copy named by APIFW_DIST (parallel work on one tree). */
+const DIST_DIR = process.env.APIFW_DIST ? path.resolve(process.env.APIFW_DIST) : path.join(REPO_ROOT, 'dist');
 
 /**
  * Starts what the specs need: demo firewall logs, the real Grafana serving dist/ with the
@@ -69,10 +71,10 @@ async function startEverything(grafanaDir: string, tempDir: string) {
 }
 
 function assertPluginBuilt() {
-  const backend = existsSync(path.join(REPO_ROOT, 'dist', 'datasource'))
-    ? readdirSync(path.join(REPO_ROOT, 'dist', 'datasource')).some((name) => name.startsWith('gpx_'))
+  const backend = existsSync(path.join(DIST_DIR, 'datasource'))
+    ? readdirSync(path.join(DIST_DIR, 'datasource')).some((name) => name.startsWith('gpx_'))
     : false;
-  if (!existsSync(path.join(REPO_ROOT, 'dist', 'module.js')) || !backend) {
+  if (!existsSync(path.join(DIST_DIR, 'module.js')) || !backend) {
     throw new Error('dist/ is missing the built plugin: run `npm run build` (frontend and backend) first');
   }
 }
@@ -116,7 +118,7 @@ async function startGrafana(grafanaDir: string, tempDir: string, env: Record<str
       '-grafana-dir',
       grafanaDir,
       '-dist',
-      path.join(REPO_ROOT, 'dist'),
+      DIST_DIR,
       '-provisioning',
       path.join(REPO_ROOT, 'provisioning'),
       // Grafana's data and log under the output directory, kept after the run for debugging.

@@ -209,10 +209,10 @@ const getStyles = (theme: GrafanaTheme2) => ({
     background: theme.colors.background.primary,
   }),
   badExample: css({
-    wordBreak: 'break-all',
+    overflowWrap: 'anywhere',
   }),
   mono: css({
     fontFamily: theme.typography.fontFamilyMonospace,
-    wordBreak: 'break-all',
+    overflowWrap: 'anywhere',
   }),
 });

@@ -1,6 +1,12 @@
 import React from 'react';
-import { PluginPage } from '@grafana/runtime';
-import { Stack, Text } from '@grafana/ui';
+import { config, PluginPage } from '@grafana/runtime';
+import { LinkButton, Stack, Text } from '@grafana/ui';
+
+import { APP_ROUTES } from 'shared/constants';
+import { DashboardsList } from '../components/DashboardsList';
+import { IndexingStatus } from '../components/IndexingStatus';
+import { prefixRoute } from '../routing';
+import { isAdminUser } from './dataManagement/model';
 
 import { DataSourceConnection } from '../components/DataSourceConnection';
 import { DataSourceStatusCard } from '../components/DataSourceStatusCard';
@@ -29,8 +35,25 @@ export function HomePage() {
             {dataSources.map((dataSource) => (
               <DataSourceStatusCard key={dataSource.uid} dataSource={dataSource} />
             ))}
+            <IndexingStatus uid={dataSources[0].uid} />
           </Stack>
         )}
+        {dataSources.length > 0 && (
+          <Stack direction="row" gap={1} wrap="wrap">
+            <LinkButton href={prefixRoute(APP_ROUTES.traceExplorer)} icon="search" variant="secondary">
+              Trace explorer
+            </LinkButton>
+            <LinkButton href={prefixRoute(APP_ROUTES.instances)} icon="sitemap" variant="secondary">
+              Instances
+            </LinkButton>
+            {isAdminUser(config.bootData?.user) && (
+              <LinkButton href={prefixRoute(APP_ROUTES.dataManagement)} icon="trash-alt" variant="secondary">
+                Data management
+              </LinkButton>
+            )}
+          </Stack>
+        )}
+        <DashboardsList />
       </Stack>
     </PluginPage>
   );

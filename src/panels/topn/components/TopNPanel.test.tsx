@@ -1,72 +1,78 @@
 import React from 'react';
-import { render, screen, within } from '@testing-library/react';
-import { FieldType, toDataFrame } from '@grafana/data';
+import { fireEvent, render, screen, within } from '@testing-library/react';
+import { FieldType, LoadingState, toDataFrame } from '@grafana/data';
+import { locationService } from '@grafana/runtime';
 
-import { rowEntries } from 'shared/testing/frameListRows';
 import { buildPanelProps } from 'shared/testing/panelProps';
+import { DEFAULT_TOPN_OPTIONS, type TopNPanelOptions } from '../types';
+import { topNFrame } from '../viewModel.test';
 import { TopNPanel } from './TopNPanel';
 
-const XSS_PATH = '<img src=x onerror=alert(1)>';
+function props(options: Partial<TopNPanelOptions>, frames = [topNFrame([['10.0.0.1', 5, 3, 1, 1], ['<img src=x onerror=alert(1)>', 2, 0, 0, 0]], [1, 0, 0, 0])]) {
+  return buildPanelProps<TopNPanelOptions>({ ...DEFAULT_TOPN_OPTIONS, ...options }, frames);
+}
 
-function topClientsFrame() {
-  return toDataFrame({
-    name: 'Top client IPs',
-    refId: 'A',
-    fields: [
-      { name: 'clientIp', type: FieldType.string, values: ['203.0.113.9', '198.51.100.4', '192.0.2.77'] },
-      { name: 'count', type: FieldType.number, values: [1520, 310, 12] },
-      { name: 'blocked', type: FieldType.number, values: [1400, 5, 0] },
-      { name: 'path', type: FieldType.string, values: [XSS_PATH, '/pets', '/users/login'] },
-    ],
+// jsdom lays nothing out: give elements the size their inline style asks for, so the virtualised
+// list sees its viewport as a browser would.
+beforeAll(() => {
+  jest.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockImplementation(function (this: HTMLElement) {
+    return parseFloat(this.style.height) || 0;
   });
+  jest.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockImplementation(function (this: HTMLElement) {
+    return parseFloat(this.style.width) || 600;
+  });
+});
+afterAll(() => jest.restoreAllMocks());
+
+function rows() {
+  return within(screen.getByRole('list', { name: 'Top clientIp values' })).getAllByRole('listitem');
 }
 
 describe('TopNPanel', () => {
-  it('lists each row with field names and display values as text', () => {
-    render(<TopNPanel {...buildPanelProps({ limit: 10 }, [topClientsFrame()])} />);
-
-    const frame = screen.getByRole('region', { name: 'Top client IPs' });
-    const rows = within(frame).getAllByRole('listitem');
-    expect(rows).toHaveLength(3);
-    expect(rowEntries(rows[0])).toEqual({
-      clientIp: '203.0.113.9',
-      count: '1520',
-      blocked: '1400',
-      path: XSS_PATH,
-    });
-    expect(rowEntries(rows[2])).toEqual({ clientIp: '192.0.2.77', count: '12', blocked: '0', path: '/users/login' });
+  it('draws one bar per value, split by outcome, with counts and share', () => {
+    render(<TopNPanel {...props({})} />);
+    const items = rows();
+    expect(items).toHaveLength(3);
+    expect(items[0]).toHaveTextContent('10.0.0.1');
+    expect(items[0]).toHaveTextContent('10 · 77%');
+    expect(items[0].querySelectorAll('[data-outcome]')).toHaveLength(4);
+    expect(items[2]).toHaveTextContent('Other');
+    // Log-derived values are text, not markup.
+    expect(within(items[1]).getByText('<img src=x onerror=alert(1)>')).toBeInTheDocument();
+    expect(document.querySelector('img')).toBeNull();
   });
 
-  it('renders an HTML string from the logs as literal text, never as markup', () => {
-    const { container } = render(<TopNPanel {...buildPanelProps({ limit: 10 }, [topClientsFrame()])} />);
-
-    expect(screen.getByText(XSS_PATH)).toBeInTheDocument();
-    expect(container.querySelector('img')).toBeNull();
+  it('opens the trace explorer filtered on the clicked value', () => {
+    const push = jest.spyOn(locationService, 'push').mockImplementation(() => {});
+    render(<TopNPanel {...props({})} />);
+    fireEvent.click(screen.getByRole('button', { name: /^10\.0\.0\.1:/ }));
+    expect(push).toHaveBeenCalledWith(expect.stringMatching(/^\/a\/apifw-monitor-app\/trace-explorer\?clientIp=10\.0\.0\.1&from=\d+&to=\d+$/));
+    // The remainder row is not a filter.
+    expect(screen.queryByRole('button', { name: /^Other:/ })).not.toBeInTheDocument();
+    push.mockRestore();
   });
 
-  it('shows only the configured number of rows and says how many are left out', () => {
-    render(<TopNPanel {...buildPanelProps({ limit: 2 }, [topClientsFrame()])} />);
-
-    expect(screen.getAllByRole('listitem')).toHaveLength(2);
-    expect(screen.queryByText('192.0.2.77')).not.toBeInTheDocument();
-    expect(screen.getByText('… 1 more row')).toBeInTheDocument();
+  it('renders only the rows in view for thousands of values', () => {
+    const values = Array.from({ length: 5000 }, (_, index): [string, number, number, number, number] => [`10.0.${Math.floor(index / 256)}.${index % 256}`, 5000 - index, 0, 0, 0]);
+    render(<TopNPanel {...props({ limit: 5000 }, [topNFrame(values)])} />);
+    const shown = rows().length;
+    expect(shown).toBeGreaterThan(5);
+    expect(shown).toBeLessThan(60);
   });
 
-  it('falls back to the default limit for a nonsense saved value', () => {
-    const manyRows = toDataFrame({
-      fields: [{ name: 'path', type: FieldType.string, values: Array.from({ length: 15 }, (_, i) => `/p${i}`) }],
-    });
-    render(<TopNPanel {...buildPanelProps({ limit: -3 }, [manyRows])} />);
+  it('shows the empty state for no rows and an alert for a failed query', () => {
+    const { unmount } = render(<TopNPanel {...props({}, [topNFrame([])])} />);
+    expect(screen.getByText(/No transactions match in this time range/)).toBeInTheDocument();
+    unmount();
 
-    expect(screen.getAllByRole('listitem')).toHaveLength(10);
-    expect(screen.getByText('… 5 more rows')).toBeInTheDocument();
+    const failed = props({}, []);
+    failed.data = { ...failed.data, state: LoadingState.Error, errors: [{ message: 'bad filter clientIp' }] };
+    render(<TopNPanel {...failed} />);
+    expect(screen.getByRole('alert')).toHaveTextContent('bad filter clientIp');
   });
 
-  it("shows Grafana's empty-data view when the query returned nothing", () => {
-    const emptyFrame = toDataFrame({ fields: [{ name: 'clientIp', type: FieldType.string, values: [] }] });
-    render(<TopNPanel {...buildPanelProps({ limit: 10 }, [emptyFrame])} />);
-
-    expect(screen.queryByTestId('apifw-frame-list')).not.toBeInTheDocument();
-    expect(screen.getByText(/Unable to render data/)).toBeInTheDocument();
+  it('asks for a Top N query when given other frames', () => {
+    render(<TopNPanel {...props({}, [toDataFrame({ name: 'stats', fields: [{ name: 'total', type: FieldType.number, values: [3] }] })])} />);
+    expect(screen.getByText(/choose the "Top N" query type/)).toBeInTheDocument();
   });
 });

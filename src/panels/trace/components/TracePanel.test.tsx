@@ -1,84 +1,66 @@
 import React from 'react';
-import { render, screen, within } from '@testing-library/react';
-import { createDataFrame, FieldType } from '@grafana/data';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { of, throwError } from 'rxjs';
 
-import { rowEntries } from 'shared/testing/frameListRows';
+import { MASK } from 'shared/masking';
 import { buildPanelProps } from 'shared/testing/panelProps';
+import { traceFrames } from 'shared/trace/model.test';
+import { DEFAULT_TRACE_OPTIONS, type TracePanelOptions } from '../types';
 import { TracePanel } from './TracePanel';
 
-const XSS_HEADER = '<img src=x onerror=alert(1)>';
+const mockFetch = jest.fn();
+jest.mock('@grafana/runtime', () => ({
+  ...jest.requireActual('@grafana/runtime'),
+  getBackendSrv: () => ({ fetch: mockFetch }),
+}));
 
-function transactionsFrame() {
-  return createDataFrame({
-    name: 'Transactions',
-    fields: [
-      { name: 'uuid', type: FieldType.string, values: ['0a1b-blocked', '9f8e-allowed'] },
-      {
-        name: 'time',
-        type: FieldType.time,
-        values: [Date.UTC(2024, 1, 21, 8, 31, 22), Date.UTC(2024, 1, 21, 8, 32, 0)],
-      },
-      { name: 'method', type: FieldType.string, values: ['POST', 'GET'] },
-      { name: 'status', type: FieldType.number, values: [403, 200] },
-      { name: 'userAgent', type: FieldType.string, values: [XSS_HEADER, 'curl/8.5.0'] },
-    ],
-  });
-}
-
-function stepsFrame() {
-  return createDataFrame({
-    name: 'Steps',
-    fields: [
-      { name: 'step', type: FieldType.string, values: ['request_fetching', 'hostpath_mapping'] },
-      { name: 'durationMicros', type: FieldType.number, values: [120, 35] },
-    ],
-  });
+function props(options: Partial<TracePanelOptions>, frames = traceFrames()) {
+  return buildPanelProps<TracePanelOptions>({ ...DEFAULT_TRACE_OPTIONS, ...options }, frames);
 }
 
 describe('TracePanel', () => {
-  it('lists every frame with its rows as text', () => {
-    render(<TracePanel {...buildPanelProps({ uuid: '' }, [transactionsFrame(), stepsFrame()])} />);
+  beforeEach(() => mockFetch.mockReset());
 
-    const transactions = within(screen.getByRole('region', { name: 'Transactions' }));
-    const rows = transactions.getAllByRole('listitem');
-    expect(rows).toHaveLength(2);
-    expect(rowEntries(rows[0])).toEqual({
-      uuid: '0a1b-blocked',
-      time: '2024-02-21 08:31:22.000',
-      method: 'POST',
-      status: '403',
-      userAgent: XSS_HEADER,
-    });
-
-    const steps = within(screen.getByRole('region', { name: 'Steps' }));
-    expect(steps.getByText('hostpath_mapping')).toBeInTheDocument();
-    expect(steps.getByText('120')).toBeInTheDocument();
+  it('shows the trace query frames: summary, failing step, masked headers, link to the explorer', () => {
+    render(<TracePanel {...props({})} />);
+    const summary = screen.getByRole('list', { name: 'Processing steps' });
+    const failed = within(summary).getAllByRole('listitem')[1];
+    expect(failed).toHaveAttribute('data-failed', 'true');
+    expect(failed).toHaveTextContent('request.body');
+    expect(screen.getByLabelText('Transaction summary')).toHaveTextContent('10.1.2.3 port 51000');
+    expect(screen.getByRole('region', { name: 'Request headers (2)' })).toHaveTextContent(MASK);
+    expect(screen.queryByText('Bearer leaked')).not.toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /Open in trace explorer/ })).toHaveAttribute(
+      'href',
+      '/a/apifw-monitor-app/trace-explorer?uuid=u-1'
+    );
+    expect(screen.getByRole('button', { name: 'Copy UUID' })).toBeInTheDocument();
+    expect(mockFetch).not.toHaveBeenCalled();
   });
 
-  it('renders an HTML string from a header as literal text, never as markup', () => {
-    const { container } = render(<TracePanel {...buildPanelProps({ uuid: '' }, [transactionsFrame()])} />);
-
-    expect(screen.getByText(XSS_HEADER)).toBeInTheDocument();
-    expect(container.querySelector('img')).toBeNull();
+  it('looks a searched UUID up through the trace resource', async () => {
+    mockFetch.mockReturnValue(
+      of({ data: { transaction: { uuid: 'u-9', method: 'GET', path: '/<script>x</script>', outcome: 'allowed', status: 200 }, detail: null, detailError: 'gone' } })
+    );
+    render(<TracePanel {...props({}, [])} />);
+    fireEvent.change(screen.getByLabelText('Transaction UUID'), { target: { value: ' u-9 ' } });
+    fireEvent.submit(screen.getByRole('search'));
+    expect(await screen.findByTestId('apifw-trace-path')).toHaveTextContent('/<script>x</script>');
+    expect(document.querySelector('[data-testid="apifw-transaction-detail"] script')).toBeNull();
+    expect(mockFetch.mock.calls[0][0].url).toBe('/api/datasources/uid/apifw-monitor/resources/trace/u-9');
+    expect(screen.getByText('gone')).toBeInTheDocument();
   });
 
-  it('keeps only the rows of the chosen transaction, resolving dashboard variables', () => {
-    const props = buildPanelProps({ uuid: '$txn' }, [transactionsFrame(), stepsFrame()]);
-    props.replaceVariables = (value: string) => value.replace('$txn', '9f8e-allowed');
-    render(<TracePanel {...props} />);
-
-    const transactions = within(screen.getByRole('region', { name: 'Transactions' }));
-    expect(transactions.getAllByRole('listitem')).toHaveLength(1);
-    expect(transactions.getByText('9f8e-allowed')).toBeInTheDocument();
-    expect(transactions.queryByText('0a1b-blocked')).not.toBeInTheDocument();
-    // Frames without a uuid column belong to the trace as a whole and stay.
-    expect(screen.getByRole('region', { name: 'Steps' })).toBeInTheDocument();
+  it('takes the UUID from the option with variables, and reports unknown ones', async () => {
+    mockFetch.mockReturnValue(throwError(() => ({ status: 404, data: { error: 'not found' }, statusText: 'Not Found' })));
+    const p = props({ uuid: '$uuid' }, []);
+    p.replaceVariables = (value: string) => value.replace('$uuid', 'missing-1');
+    render(<TracePanel {...p} />);
+    expect(await screen.findByText(/No transaction missing-1/)).toBeInTheDocument();
   });
 
-  it('says so when the chosen transaction is not in the data', () => {
-    render(<TracePanel {...buildPanelProps({ uuid: 'missing-uuid' }, [transactionsFrame()])} />);
-
-    expect(screen.queryByTestId('apifw-frame-list')).not.toBeInTheDocument();
-    expect(screen.getByText(/No data for transaction missing-uuid/)).toBeInTheDocument();
+  it('asks for a UUID when there is nothing to show', async () => {
+    render(<TracePanel {...props({}, [])} />);
+    await waitFor(() => expect(screen.getByText(/No transaction selected/)).toBeInTheDocument());
   });
 });

@@ -1,0 +1,65 @@
+import {
+  emptyExplorerState,
+  explorerParamForDimension,
+  explorerParams,
+  parseExplorerParams,
+  traceExplorerUrl,
+} from './explorerUrl';
+
+describe('trace explorer URL state', () => {
+  it('reads every contract parameter, repeated list parameters included', () => {
+    const state = parseExplorerParams(
+      new URLSearchParams(
+        'uuid=abc&api=a1&api=a2&instance=fw-1&outcome=blocked&outcome=wouldBlock&method=GET&status=4xx&clientIp=10.0.0.0/8&path=/api/*&operation=/users/{id}&errorStep=request&from=now-6h&to=now&unknown=x'
+      )
+    );
+    expect(state).toEqual({
+      uuid: 'abc',
+      api: ['a1', 'a2'],
+      instance: ['fw-1'],
+      outcome: ['blocked', 'wouldBlock'],
+      method: ['GET'],
+      status: ['4xx'],
+      operation: ['/users/{id}'],
+      errorStep: ['request'],
+      clientIp: '10.0.0.0/8',
+      path: '/api/*',
+      from: 'now-6h',
+      to: 'now',
+    });
+  });
+
+  it('round-trips through the URL', () => {
+    const state = {
+      ...emptyExplorerState(),
+      uuid: 'u-1',
+      outcome: ['blocked'],
+      path: '/a b/<script>',
+      from: '1700000000000',
+    };
+    const url = traceExplorerUrl(state);
+    expect(url.startsWith('/a/apifw-monitor-app/trace-explorer?')).toBe(true);
+    expect(parseExplorerParams(new URLSearchParams(url.split('?')[1]))).toEqual(state);
+  });
+
+  it('drops blanks, duplicates and oversized values', () => {
+    const state = parseExplorerParams(
+      new URLSearchParams(`outcome=&outcome=blocked&outcome=blocked&path=${'x'.repeat(2000)}&uuid=%20`)
+    );
+    expect(state.outcome).toEqual(['blocked']);
+    expect(state.path).toBeUndefined();
+    expect(state.uuid).toBeUndefined();
+  });
+
+  it('leaves out empty parameters and puts uuid first', () => {
+    expect(explorerParams({ ...emptyExplorerState(), api: ['x'], uuid: 'u' }).toString()).toBe('uuid=u&api=x');
+    expect(traceExplorerUrl()).toBe('/a/apifw-monitor-app/trace-explorer');
+  });
+
+  it('maps dimensions to explorer filters', () => {
+    expect(explorerParamForDimension('clientIp')).toBe('clientIp');
+    expect(explorerParamForDimension('statusClass')).toBe('status');
+    expect(explorerParamForDimension('operation')).toBe('operation');
+    expect(explorerParamForDimension('errorMessage')).toBeUndefined();
+  });
+});

@@ -1,0 +1,106 @@
+import { APP_BASE_URL, APP_ROUTES } from './constants';
+
+/**
+ * State of the trace explorer as its URL carries it (contract §1): deep links from data links, the
+ * top-N panel and support engineers. Every field is optional; list filters repeat their parameter.
+ */
+export interface ExplorerState {
+  uuid?: string;
+  api: string[];
+  instance: string[];
+  outcome: string[];
+  method: string[];
+  status: string[];
+  operation: string[];
+  errorStep: string[];
+  clientIp?: string;
+  path?: string;
+  /** Grafana time syntax (now-6h) or epoch milliseconds, as in the URL. */
+  from?: string;
+  to?: string;
+}
+
+export const LIST_PARAMS = ['api', 'instance', 'outcome', 'method', 'status', 'operation', 'errorStep'] as const;
+export const TEXT_PARAMS = ['uuid', 'clientIp', 'path', 'from', 'to'] as const;
+
+export type ListParam = (typeof LIST_PARAMS)[number];
+export type TextParam = (typeof TEXT_PARAMS)[number];
+
+/** Longest value kept from a URL parameter: URLs are shared and may be crafted. */
+const MAX_PARAM_LENGTH = 1024;
+/** Most values kept per list parameter. */
+const MAX_LIST_VALUES = 100;
+
+export function emptyExplorerState(): ExplorerState {
+  return { api: [], instance: [], outcome: [], method: [], status: [], operation: [], errorStep: [] };
+}
+
+/** Reads the explorer state from a query string; unknown parameters are ignored, blanks dropped. */
+export function parseExplorerParams(params: URLSearchParams): ExplorerState {
+  const state = emptyExplorerState();
+  for (const name of LIST_PARAMS) {
+    const values = params
+      .getAll(name)
+      .map((value) => value.trim())
+      .filter((value) => value !== '' && value.length <= MAX_PARAM_LENGTH);
+    state[name] = Array.from(new Set(values)).slice(0, MAX_LIST_VALUES);
+  }
+  for (const name of TEXT_PARAMS) {
+    const value = params.get(name)?.trim();
+    if (value && value.length <= MAX_PARAM_LENGTH) {
+      state[name] = value;
+    }
+  }
+  return state;
+}
+
+/** The query string for a state, parameters in a stable order, empty ones left out. */
+export function explorerParams(state: Partial<ExplorerState>): URLSearchParams {
+  const params = new URLSearchParams();
+  if (state.uuid) {
+    params.set('uuid', state.uuid);
+  }
+  for (const name of LIST_PARAMS) {
+    for (const value of state[name] ?? []) {
+      params.append(name, value);
+    }
+  }
+  for (const name of TEXT_PARAMS) {
+    const value = state[name];
+    if (name !== 'uuid' && value) {
+      params.set(name, value);
+    }
+  }
+  return params;
+}
+
+/** Absolute URL of the trace explorer showing this state. */
+export function traceExplorerUrl(state: Partial<ExplorerState> = {}): string {
+  const search = explorerParams(state).toString();
+  return `${APP_BASE_URL}/${APP_ROUTES.traceExplorer}${search ? `?${search}` : ''}`;
+}
+
+export function sameExplorerState(a: ExplorerState, b: ExplorerState): boolean {
+  return explorerParams(a).toString() === explorerParams(b).toString();
+}
+
+/** Which explorer parameter filters on a top-N / query dimension; undefined when the explorer has none. */
+export function explorerParamForDimension(dimension: string): ListParam | 'clientIp' | 'path' | undefined {
+  switch (dimension) {
+    case 'clientIp':
+    case 'path':
+      return dimension;
+    case 'statusClass':
+    case 'status':
+      return 'status';
+    case 'api':
+    case 'instance':
+    case 'outcome':
+    case 'method':
+    case 'operation':
+    case 'errorStep':
+      return dimension;
+    default:
+      return undefined;
+  }
+}
