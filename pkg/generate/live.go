@@ -57,6 +57,8 @@ type LiveConfig struct {
 	// RotateEvery rotates every file after n records (0: only on request).
 	RotateEvery int
 	RotateMode  RotateMode
+	// Bursts injects attacks during Run (zero: none).
+	Bursts Bursts
 }
 
 // Live appends transactions to log files as a running firewall does, and
@@ -71,6 +73,8 @@ type Live struct {
 	sinceRot  int
 	garbage   int
 	now       func() time.Time
+	// attackDue carries the fraction of an attack record owed to the next tick.
+	attackDue map[Attack]float64
 }
 
 // NewLive starts a writer under root.
@@ -96,7 +100,8 @@ func NewLive(root string, cfg LiveConfig) (*Live, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Live{root: root, cfg: cfg, src: src, open: map[string]*os.File{}, holds: map[string][]string{}, now: time.Now}, nil
+	return &Live{root: root, cfg: cfg, src: src, open: map[string]*os.File{}, holds: map[string][]string{}, now: time.Now,
+		attackDue: map[Attack]float64{}}, nil
 }
 
 // Append writes n transactions timed now (and the configured garbage),
@@ -147,6 +152,30 @@ func (l *Live) draw() (text, path, uuid string) {
 		b.WriteString(l.cfg.Console.Wrap(line, ts))
 	}
 	return b.String(), StdoutPath(l.root, l.cfg.Layout), g.UUID
+}
+
+// AppendAttack writes n transactions of an attack on the API of index api,
+// timed now (FILES layout: in the API's file of a random instance).
+func (l *Live) AppendAttack(kind Attack, api, n int) error {
+	for i := 0; i < n; i++ {
+		ts := l.now()
+		g, err := l.src.Attack(ts, kind, api)
+		if err != nil {
+			return err
+		}
+		path, text := filepath.Join(l.root, g.Instance, g.File), string(g.JSON)+"\n"
+		if l.cfg.Layout != LayoutFiles {
+			path, text = StdoutPath(l.root, l.cfg.Layout), ""
+			for _, line := range l.cfg.Console.Message(TransactionSource(g), ts, g.JSON) {
+				text += l.cfg.Console.Wrap(line, ts)
+			}
+		}
+		if err := l.write(path, text); err != nil {
+			return err
+		}
+		l.holds[path] = append(l.holds[path], g.UUID)
+	}
+	return nil
 }
 
 // AppendPartial writes one transaction without the end of its last line
@@ -317,12 +346,35 @@ func (l *Live) Close() error {
 	return first
 }
 
-// Run appends rate transactions per second until ctx ends.
+// Backfill appends the last d of traffic at rate transactions per second,
+// timed in the past (evenly spaced, oldest first), before a live run: the
+// run then starts with a baseline at its own rate. No attacks.
+func (l *Live) Backfill(d time.Duration, rate float64) error {
+	n := int(d.Seconds() * rate)
+	if n <= 0 {
+		return nil
+	}
+	real := l.now
+	defer func() { l.now = real }()
+	start, step := real().Add(-d), d/time.Duration(n)
+	for i := 0; i < n; i++ {
+		at := start.Add(time.Duration(i) * step)
+		l.now = func() time.Time { return at }
+		if err := l.Append(1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Run appends rate transactions per second until ctx ends, and the
+// attacks of cfg.Bursts on top.
 func (l *Live) Run(ctx context.Context, rate float64) error {
 	const tick = 100 * time.Millisecond
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	due := 0.0
+	start := l.now()
 	for {
 		select {
 		case <-ctx.Done():
@@ -334,6 +386,22 @@ func (l *Live) Run(ctx context.Context, rate float64) error {
 			if err := l.Append(n); err != nil {
 				return err
 			}
+			if err := l.appendBursts(l.now().Sub(start), tick); err != nil {
+				return err
+			}
 		}
 	}
+}
+
+// appendBursts writes the attacks under way at elapsed for one tick.
+func (l *Live) appendBursts(elapsed, tick time.Duration) error {
+	for _, b := range l.cfg.Bursts.active(elapsed, l.src.g.apis) {
+		l.attackDue[b.kind] += b.rate * tick.Seconds()
+		n := int(l.attackDue[b.kind])
+		l.attackDue[b.kind] -= float64(n)
+		if err := l.AppendAttack(b.kind, b.api, n); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -28,6 +28,10 @@ type Config struct {
 	// TrackUUIDs lists every written UUID in GroundTruth.UUIDs, so tests
 	// can check that each record was read exactly once.
 	TrackUUIDs bool
+	// DrawSeed, when not 0, seeds the draws (times, clients, UUIDs) while
+	// Seed still names the APIs: a live writer appending to files another
+	// run wrote for the same APIs draws other UUIDs.
+	DrawSeed int64
 }
 
 // GroundTruth is what the written files contain, computed while writing.
@@ -84,7 +88,11 @@ func newGenerator(cfg Config) (*generator, error) {
 	if cfg.APIs < 1 || cfg.Instances < 1 {
 		return nil, fmt.Errorf("need at least one API and instance")
 	}
-	rng := rand.New(rand.NewSource(cfg.Seed))
+	drawSeed := cfg.Seed
+	if cfg.DrawSeed != 0 {
+		drawSeed = cfg.DrawSeed
+	}
+	rng := rand.New(rand.NewSource(drawSeed))
 	g := &generator{rng: rng, apis: APIs(cfg.Seed, cfg.APIs), instances: cfg.Instances, bodies: cfg.Bodies}
 	g.clientZipf = rand.NewZipf(rng, 1.2, 4, 4999)
 	g.apiZipf = rand.NewZipf(rng, 1.1, 2, uint64(cfg.APIs-1))
