@@ -1,27 +1,11 @@
+import { BUILT_IN_MASKED_HEADERS } from './settings';
+
 /**
  * Header names whose values are secrets. The backend masks them already (contract: built-in list plus
  * the data source's `maskedHeaders`); the frontend masks again with the same built-in list, so a
  * backend mistake or an older backend never puts a token on screen.
  */
 export const MASK = '••••••';
-
-export const BUILTIN_MASKED_HEADERS = [
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'x-api-key',
-  'api-key',
-  'apikey',
-  'x-auth-token',
-  'x-access-token',
-  'x-csrf-token',
-  '*token*',
-  '*secret*',
-  '*password*',
-  '*apikey*',
-  '*api-key*',
-];
 
 function globToRegExp(glob: string): RegExp {
   const escaped = glob
@@ -32,7 +16,7 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${escaped}$`);
 }
 
-const builtinPatterns = BUILTIN_MASKED_HEADERS.map(globToRegExp);
+const builtinPatterns = BUILT_IN_MASKED_HEADERS.map(globToRegExp);
 
 /** Whether a header's value must be hidden: built-in names and globs, plus extra names (case-insensitive, `*` glob). */
 export function isSecretHeader(name: string, extra: readonly string[] = []): boolean {
