@@ -12,7 +12,9 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 
+	"github.com/apifw/monitor/pkg/collector"
 	"github.com/apifw/monitor/pkg/index"
+	"github.com/apifw/monitor/pkg/ingest"
 )
 
 const (
@@ -125,6 +127,23 @@ func (d *Datasource) handleDelete(w http.ResponseWriter, r *http.Request, u *bac
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"deleted": res.Deleted, "record": res.Record})
+}
+
+// handlePurge rewrites the writable log files without the deleted records
+// (collector.Purge): one result per file, {"files": [...]}. Files written to
+// in the last minute are refused until they rotate (a firewall still holds
+// them open).
+func (d *Datasource) handlePurge(w http.ResponseWriter, r *http.Request, _ *backend.User) {
+	if d.settingsErr != nil {
+		writeError(w, http.StatusBadRequest, d.settingsErr.Error())
+		return
+	}
+	d.refresh(r.Context())
+	res := d.collector.Purge(r.Context(), collector.PurgeOptions{})
+	if res == nil {
+		res = []ingest.PurgeResult{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"files": res})
 }
 
 // clientIPValid checks an address or CIDR ("" is no criterion).

@@ -28,6 +28,7 @@ func (d *Datasource) resourceHandler() backend.CallResourceHandler {
 	mux.HandleFunc("GET /deletions", adminOnly(d.handleDeletionList))
 	mux.HandleFunc("POST /deletions/preview", adminOnly(d.handleDeletionPreview))
 	mux.HandleFunc("POST /deletions", adminOnly(d.handleDelete))
+	mux.HandleFunc("POST /purge", adminOnly(d.handlePurge))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no resource "+r.Method+" "+r.URL.Path)
 	})
