@@ -24,7 +24,11 @@ export function requestErrorMessage(error: unknown): string {
 }
 
 /** GET/POST a data source resource (JSON). */
-export async function resource<T>(uid: string, path: string, init: { method?: 'GET' | 'POST'; data?: unknown; params?: Record<string, string | number> } = {}): Promise<T> {
+export async function resource<T>(
+  uid: string,
+  path: string,
+  init: { method?: 'GET' | 'POST'; data?: unknown; params?: Record<string, string | number> } = {}
+): Promise<T> {
   const response = await lastValueFrom(
     getBackendSrv().fetch<T>({
       url: dataSourceResourceUrl(uid, path),
@@ -75,7 +79,13 @@ export interface Suggestion {
   count: number;
 }
 
-export async function fetchSuggestions(uid: string, field: string, prefix = '', range?: TimeRange, limit = 100): Promise<Suggestion[]> {
+export async function fetchSuggestions(
+  uid: string,
+  field: string,
+  prefix = '',
+  range?: TimeRange,
+  limit = 100
+): Promise<Suggestion[]> {
   const params: Record<string, string | number> = { field, prefix, limit };
   if (range) {
     params.from = range.from.valueOf();

@@ -23,7 +23,11 @@ export function parseStatus(body: unknown): IndexStatus {
   const firstScan = isRecord(collector.firstScan) ? collector.firstScan : {};
   const reports = isRecord(root.reports) ? root.reports : {};
   return {
-    firstScan: { bytesRead: n(firstScan.bytesRead), bytesTotal: n(firstScan.bytesTotal), done: firstScan.done !== false },
+    firstScan: {
+      bytesRead: n(firstScan.bytesRead),
+      bytesTotal: n(firstScan.bytesTotal),
+      done: firstScan.done !== false,
+    },
     pendingFiles: n(collector.pendingFiles),
     records: n(index.records ?? collector.records),
     badRecords: n(collector.badRecords),

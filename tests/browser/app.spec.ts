@@ -44,12 +44,21 @@ test.describe('apifw-monitor-app pages (built module, real backend)', () => {
     await host.open({ ...APP, view: 'app', path: 'home', theme: 'light' });
     await expect(host.page.getByRole('region', { name: 'Index' })).toContainText('Records in the index');
     await expect(host.page.getByRole('heading', { name: 'Dashboards' })).toBeVisible();
-    await expect(host.page.getByRole('link', { name: 'Trace explorer' })).toHaveAttribute('href', '/a/apifw-monitor-app/trace-explorer');
+    await expect(host.page.getByRole('link', { name: 'Trace explorer' })).toHaveAttribute(
+      'href',
+      '/a/apifw-monitor-app/trace-explorer'
+    );
     await host.screenshot('app-home-index-light');
   });
 
   for (const theme of THEMES) {
-    test(`trace explorer lists blocked transactions and opens one (${theme})`, async ({ host, harness, request, timeRange, truth }) => {
+    test(`trace explorer lists blocked transactions and opens one (${theme})`, async ({
+      host,
+      harness,
+      request,
+      timeRange,
+      truth,
+    }) => {
       const blocked = await queryRows(
         request,
         harness.grafanaUrl,
@@ -58,11 +67,18 @@ test.describe('apifw-monitor-app pages (built module, real backend)', () => {
       );
       for (const size of PAGE_SIZES) {
         await host.open(
-          { ...APP, view: 'app', path: `trace-explorer?outcome=blocked&from=${timeRange.from}&to=${timeRange.to}`, theme },
+          {
+            ...APP,
+            view: 'app',
+            path: `trace-explorer?outcome=blocked&from=${timeRange.from}&to=${timeRange.to}`,
+            theme,
+          },
           size
         );
         const table = host.page.getByTestId('apifw-transactions');
-        await expect(table.getByRole('button', { name: /^Open transaction / })).toHaveCount(Math.min(25, truth.byOutcome.blocked));
+        await expect(table.getByRole('button', { name: /^Open transaction / })).toHaveCount(
+          Math.min(25, truth.byOutcome.blocked)
+        );
         // Only blocked rows, the newest first as the backend answered.
         await expect(table.getByText('Allowed', { exact: true })).toHaveCount(0);
         await expect(table.getByRole('button', { name: `Open transaction ${String(blocked[0].uuid)}` })).toBeVisible();
@@ -77,7 +93,12 @@ test.describe('apifw-monitor-app pages (built module, real backend)', () => {
     });
   }
 
-  test('trace explorer deep link with a UUID shows that transaction at once', async ({ host, harness, request, timeRange }) => {
+  test('trace explorer deep link with a UUID shows that transaction at once', async ({
+    host,
+    harness,
+    request,
+    timeRange,
+  }) => {
     const [row] = await queryRows(request, harness.grafanaUrl, { queryType: 'transactions', limit: 1 }, timeRange);
     await host.open({ ...APP, view: 'app', path: `trace-explorer?uuid=${String(row.uuid)}`, theme: 'dark' });
     await expect(host.page.getByLabel('Transaction summary')).toContainText(String(row.uuid));
@@ -87,10 +108,22 @@ test.describe('apifw-monitor-app pages (built module, real backend)', () => {
   test('trace explorer filters by client IP from the URL', async ({ host, harness, request, timeRange }) => {
     const [row] = await queryRows(request, harness.grafanaUrl, { queryType: 'transactions', limit: 1 }, timeRange);
     const ip = String(row.clientIp);
-    const all = await queryRows(request, harness.grafanaUrl, { queryType: 'transactions', limit: 1000, filters: { clientIp: ip } }, timeRange);
-    await host.open({ ...APP, view: 'app', path: `trace-explorer?clientIp=${ip}&from=${timeRange.from}&to=${timeRange.to}`, theme: 'dark' });
+    const all = await queryRows(
+      request,
+      harness.grafanaUrl,
+      { queryType: 'transactions', limit: 1000, filters: { clientIp: ip } },
+      timeRange
+    );
+    await host.open({
+      ...APP,
+      view: 'app',
+      path: `trace-explorer?clientIp=${ip}&from=${timeRange.from}&to=${timeRange.to}`,
+      theme: 'dark',
+    });
     await expect(host.page.getByLabel('Client IP or CIDR')).toHaveValue(ip);
-    await expect(host.page.getByTestId('apifw-transactions').getByRole('button', { name: /^Open transaction / })).toHaveCount(Math.min(25, all.length));
+    await expect(
+      host.page.getByTestId('apifw-transactions').getByRole('button', { name: /^Open transaction / })
+    ).toHaveCount(Math.min(25, all.length));
   });
 
   for (const theme of THEMES) {
@@ -106,15 +139,25 @@ test.describe('apifw-monitor-app pages (built module, real backend)', () => {
     });
   }
 
-  test('instances page: a short "silent after" marks every instance of old demo data silent', async ({ host, truth }) => {
+  test('instances page: a short "silent after" marks every instance of old demo data silent', async ({
+    host,
+    truth,
+  }) => {
     await host.open({ ...APP, view: 'app', path: 'instances', theme: 'dark' });
     await host.page.getByLabel('Silent after').fill('1ns');
     await host.page.getByLabel('Silent after').press('Enter');
-    await expect(host.page.getByTestId('apifw-instances').getByText('Silent', { exact: true })).toHaveCount(Object.keys(truth.byInstance).length);
+    await expect(host.page.getByTestId('apifw-instances').getByText('Silent', { exact: true })).toHaveCount(
+      Object.keys(truth.byInstance).length
+    );
   });
 
   for (const theme of THEMES) {
-    test(`data management previews what a deletion would remove (${theme})`, async ({ host, harness, request, timeRange }) => {
+    test(`data management previews what a deletion would remove (${theme})`, async ({
+      host,
+      harness,
+      request,
+      timeRange,
+    }) => {
       const [row] = await queryRows(request, harness.grafanaUrl, { queryType: 'transactions', limit: 1 }, timeRange);
       await host.open({ ...APP, view: 'app', path: 'data-management', theme });
       await host.page.getByLabel('Transaction UUIDs').fill(String(row.uuid));
@@ -130,4 +173,3 @@ test.describe('apifw-monitor-app pages (built module, real backend)', () => {
     });
   }
 });
-

@@ -22,11 +22,16 @@ export async function queryRows(
     },
   });
   const body = (await response.json()) as {
-    results?: Record<string, { error?: string; frames?: Array<{ schema: { fields: Array<{ name: string }> }; data: { values: unknown[][] } }> }>;
+    results?: Record<
+      string,
+      { error?: string; frames?: Array<{ schema: { fields: Array<{ name: string }> }; data: { values: unknown[][] } }> }
+    >;
   };
   const result = body.results?.A;
   if (!response.ok() || !result || result.error) {
-    throw new Error(`query ${JSON.stringify(query)} failed: ${response.status()} ${result?.error ?? JSON.stringify(body)}`);
+    throw new Error(
+      `query ${JSON.stringify(query)} failed: ${response.status()} ${result?.error ?? JSON.stringify(body)}`
+    );
   }
   const frame = result.frames?.[0];
   if (!frame) {

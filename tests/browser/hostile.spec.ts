@@ -19,7 +19,11 @@ const LONG = 'A'.repeat(10_000);
 const SECRET = 'secret-token-7f3a9';
 const PWN = 'window.__apifwPwned=1';
 const EVIL_PATH = `/<script>${PWN}</script>/<img src=x onerror="${PWN}">/${LONG}`;
-const EVIL_UUIDS = ['6f1e2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b', '6f1e2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5c', '6f1e2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5d'];
+const EVIL_UUIDS = [
+  '6f1e2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5b',
+  '6f1e2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5c',
+  '6f1e2a3b-4c5d-4e6f-8a9b-0c1d2e3f4a5d',
+];
 const API_ID = '11111111-2222-3333-4444-555555555555';
 
 function evilRecord(uuid: string, index: number, nowUs: number) {
@@ -59,7 +63,18 @@ function evilRecord(uuid: string, index: number, nowUs: number) {
     request_body_size: 10,
     response_body_size: 10,
     response_aborted: false,
-    errors: index === 0 || index === 1 ? [{ depth: 1, kdb_token: 'n/a', message: `<script>${PWN}</script> ${LONG}`, state: 'failed', step: `<b>request_validation</b>` }] : [],
+    errors:
+      index === 0 || index === 1
+        ? [
+            {
+              depth: 1,
+              kdb_token: 'n/a',
+              message: `<script>${PWN}</script> ${LONG}`,
+              state: 'failed',
+              step: `<b>request_validation</b>`,
+            },
+          ]
+        : [],
     traces: [
       { date_epoch: time + 10, depth: 1, duration: 300, step: 'request_fetching' },
       { date_epoch: time + 400, depth: 1, duration: 500, step: `<b>request_validation</b>` },
@@ -104,28 +119,29 @@ async function expectInert(page: Page, container: string) {
   // Give any injected handler (onerror of a broken image, onload) the time to fire.
   await page.waitForTimeout(300);
   expect(await page.evaluate(() => (window as unknown as { __apifwPwned?: number }).__apifwPwned)).toBeUndefined();
-  const injected = await page.evaluate(
-    (selector) => {
-      const root = document.querySelector(selector);
-      return root
-        ? {
-            scripts: root.querySelectorAll('script').length,
-            iframes: root.querySelectorAll('iframe').length,
-            images: Array.from(root.querySelectorAll('img')).filter((img) => img.getAttribute('src') === 'x').length,
-            svgs: Array.from(root.querySelectorAll('svg')).filter((svg) => svg.hasAttribute('onload')).length,
-            handlers: Array.from(root.querySelectorAll('*')).filter((el) =>
-              Array.from(el.attributes).some((attr) => attr.name.startsWith('on'))
-            ).length,
-            jsLinks: Array.from(root.querySelectorAll('[href],[src],[action]')).filter((el) =>
-              /^\s*javascript:/i.test(el.getAttribute('href') ?? el.getAttribute('src') ?? el.getAttribute('action') ?? '')
-            ).length,
-          }
-        : undefined;
-    },
-    container
-  );
+  const injected = await page.evaluate((selector) => {
+    const root = document.querySelector(selector);
+    return root
+      ? {
+          scripts: root.querySelectorAll('script').length,
+          iframes: root.querySelectorAll('iframe').length,
+          images: Array.from(root.querySelectorAll('img')).filter((img) => img.getAttribute('src') === 'x').length,
+          svgs: Array.from(root.querySelectorAll('svg')).filter((svg) => svg.hasAttribute('onload')).length,
+          handlers: Array.from(root.querySelectorAll('*')).filter((el) =>
+            Array.from(el.attributes).some((attr) => attr.name.startsWith('on'))
+          ).length,
+          jsLinks: Array.from(root.querySelectorAll('[href],[src],[action]')).filter((el) =>
+            /^\s*javascript:/i.test(
+              el.getAttribute('href') ?? el.getAttribute('src') ?? el.getAttribute('action') ?? ''
+            )
+          ).length,
+        }
+      : undefined;
+  }, container);
   expect(injected).toEqual({ scripts: 0, iframes: 0, images: 0, svgs: 0, handlers: 0, jsLinks: 0 });
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth
+  );
   expect(overflow, 'horizontal overflow of the page').toBeLessThanOrEqual(1);
 }
 
@@ -136,7 +152,14 @@ test.describe('hostile log content renders as inert text', () => {
     test(`top-N panel over hostile paths (${theme})`, async ({ host }) => {
       for (const size of SIZES) {
         await host.open(
-          { plugin: 'apifw-topn-panel', view: 'panel', ds: DS_UID, theme, query: { queryType: 'topN', dimension: 'path', limit: 10 }, ...range() },
+          {
+            plugin: 'apifw-topn-panel',
+            view: 'panel',
+            ds: DS_UID,
+            theme,
+            query: { queryType: 'topN', dimension: 'path', limit: 10 },
+            ...range(),
+          },
           size
         );
         const list = host.page.getByRole('list', { name: 'Top path values' });
@@ -151,8 +174,20 @@ test.describe('hostile log content renders as inert text', () => {
 
   test('top-N over API names and instances', async ({ host }) => {
     for (const dimension of ['api', 'instance', 'hostname', 'operation', 'errorMessage']) {
-      await host.open({ plugin: 'apifw-topn-panel', view: 'panel', ds: DS_UID, theme: 'dark', query: { queryType: 'topN', dimension }, ...range() });
-      await expect(host.page.getByRole('list', { name: `Top ${dimension} values` }).getByRole('listitem').first()).toBeVisible();
+      await host.open({
+        plugin: 'apifw-topn-panel',
+        view: 'panel',
+        ds: DS_UID,
+        theme: 'dark',
+        query: { queryType: 'topN', dimension },
+        ...range(),
+      });
+      await expect(
+        host.page
+          .getByRole('list', { name: `Top ${dimension} values` })
+          .getByRole('listitem')
+          .first()
+      ).toBeVisible();
       await expectInert(host.page, '[data-testid="host-panel"]');
     }
   });
@@ -161,7 +196,15 @@ test.describe('hostile log content renders as inert text', () => {
     test(`trace panel of a hostile transaction (${theme})`, async ({ host }) => {
       for (const size of SIZES) {
         await host.open(
-          { plugin: 'apifw-trace-panel', view: 'panel', ds: DS_UID, theme, query: { queryType: 'trace', uuid: EVIL_UUIDS[0] }, options: { uuid: EVIL_UUIDS[0] }, ...range() },
+          {
+            plugin: 'apifw-trace-panel',
+            view: 'panel',
+            ds: DS_UID,
+            theme,
+            query: { queryType: 'trace', uuid: EVIL_UUIDS[0] },
+            options: { uuid: EVIL_UUIDS[0] },
+            ...range(),
+          },
           size
         );
         const detail = host.page.getByTestId('apifw-transaction-detail');
@@ -176,8 +219,19 @@ test.describe('hostile log content renders as inert text', () => {
   }
 
   test('trace explorer list and detail of hostile transactions', async ({ host }) => {
-    for (const size of [{ width: 1280, height: 800 }, { width: 400, height: 800 }]) {
-      await host.open({ plugin: 'apifw-monitor-app', view: 'app', path: `trace-explorer?ds=${DS_UID}&from=now-6h&to=now`, theme: 'dark' }, size);
+    for (const size of [
+      { width: 1280, height: 800 },
+      { width: 400, height: 800 },
+    ]) {
+      await host.open(
+        {
+          plugin: 'apifw-monitor-app',
+          view: 'app',
+          path: `trace-explorer?ds=${DS_UID}&from=now-6h&to=now`,
+          theme: 'dark',
+        },
+        size
+      );
       const table = host.page.getByTestId('apifw-transactions');
       await expect(table.getByRole('button', { name: /^Open transaction / })).toHaveCount(EVIL_UUIDS.length);
       await expectInert(host.page, 'main');

@@ -37,7 +37,11 @@ export function DashboardsList() {
   useEffect(() => {
     let cancelled = false;
     Promise.resolve()
-      .then(() => getBackendSrv().get('/api/search', { type: 'dash-db', tag: DASHBOARD_TAG }, undefined, { showErrorAlert: false }))
+      .then(() =>
+        getBackendSrv().get('/api/search', { type: 'dash-db', tag: DASHBOARD_TAG }, undefined, {
+          showErrorAlert: false,
+        })
+      )
       .then(
         (body: unknown) => !cancelled && setDashboards(parseDashboards(body)),
         (failure: unknown) => !cancelled && setError(requestErrorMessage(failure))

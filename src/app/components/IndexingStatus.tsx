@@ -63,8 +63,10 @@ export function IndexingStatus({ uid }: { uid: string }) {
         {!status.firstScan.done && (
           <div aria-label="First scan progress" data-testid="apifw-scan-progress">
             <Text color="secondary">
-              Reading the logs for the first time: {formatBytes(status.firstScan.bytesRead)} of {formatBytes(status.firstScan.bytesTotal)}
-              {status.pendingFiles > 0 ? `, ${status.pendingFiles} files to go` : ''}. Queries answer from what is read so far.
+              Reading the logs for the first time: {formatBytes(status.firstScan.bytesRead)} of{' '}
+              {formatBytes(status.firstScan.bytesTotal)}
+              {status.pendingFiles > 0 ? `, ${status.pendingFiles} files to go` : ''}. Queries answer from what is read
+              so far.
             </Text>
             <BarGauge
               theme={theme}
@@ -73,14 +75,23 @@ export function IndexingStatus({ uid }: { uid: string }) {
               orientation={VizOrientation.Horizontal}
               displayMode={BarGaugeDisplayMode.Basic}
               field={{ min: 0, max: 100, unit: 'percent' }}
-              value={{ numeric: progress * 100, text: `${Math.floor(progress * 100)}`, suffix: '%', color: theme.colors.primary.main, title: '' }}
+              value={{
+                numeric: progress * 100,
+                text: `${Math.floor(progress * 100)}`,
+                suffix: '%',
+                color: theme.colors.primary.main,
+                title: '',
+              }}
               showUnfilled
             />
           </div>
         )}
         <div className={styles.facts}>
           <Fact label="Records in the index" value={status.records.toLocaleString('en-US')} />
-          <Fact label="Memory" value={`${formatBytes(status.memoryBytes)}${status.bytesPerRecord ? ` (${status.bytesPerRecord.toFixed(0)} B per record)` : ''}`} />
+          <Fact
+            label="Memory"
+            value={`${formatBytes(status.memoryBytes)}${status.bytesPerRecord ? ` (${status.bytesPerRecord.toFixed(0)} B per record)` : ''}`}
+          />
           <Fact label="Deletions" value={status.deletions.toLocaleString('en-US')} />
           {status.reports.map(([name, count]) => (
             <Fact key={name} label={`Reports: ${name}`} value={count.toLocaleString('en-US')} />
@@ -91,7 +102,6 @@ export function IndexingStatus({ uid }: { uid: string }) {
     </section>
   );
 }
-
 
 function Fact({ label, value }: { label: string; value: string }) {
   const styles = useStyles2(getStyles);

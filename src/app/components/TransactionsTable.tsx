@@ -43,30 +43,52 @@ export function TransactionsTable({ rows, onOpen, timeZone }: TransactionsTableP
         header: 'Time',
         cell: ({ row }: Cell) => (
           <span className={styles.nowrap}>
-            {row.original.time === undefined ? '—' : dateTimeFormat(row.original.time, { timeZone, format: 'MM-DD HH:mm:ss' })}
+            {row.original.time === undefined
+              ? '—'
+              : dateTimeFormat(row.original.time, { timeZone, format: 'MM-DD HH:mm:ss' })}
           </span>
         ),
       },
       {
         id: 'outcome',
         header: 'Outcome',
-        cell: ({ row }: Cell) => <Badge color={outcomeBadgeColor(row.original.outcome)} text={outcomeLabel(row.original.outcome)} />,
+        cell: ({ row }: Cell) => (
+          <Badge color={outcomeBadgeColor(row.original.outcome)} text={outcomeLabel(row.original.outcome)} />
+        ),
       },
-      { id: 'status', header: 'Status', cell: ({ row }: Cell) => <span className={styles.mono}>{row.original.status ?? '—'}</span> },
-      { id: 'method', header: 'Method', cell: ({ row }: Cell) => <span className={styles.mono}>{row.original.method}</span> },
+      {
+        id: 'status',
+        header: 'Status',
+        cell: ({ row }: Cell) => <span className={styles.mono}>{row.original.status ?? '—'}</span>,
+      },
+      {
+        id: 'method',
+        header: 'Method',
+        cell: ({ row }: Cell) => <span className={styles.mono}>{row.original.method}</span>,
+      },
       { id: 'path', header: 'Path', cell: ({ row }: Cell) => <span className={styles.text}>{row.original.path}</span> },
-      { id: 'clientIp', header: 'Client', cell: ({ row }: Cell) => <span className={styles.text}>{row.original.clientIp}</span> },
+      {
+        id: 'clientIp',
+        header: 'Client',
+        cell: ({ row }: Cell) => <span className={styles.text}>{row.original.clientIp}</span>,
+      },
       {
         id: 'instance',
         header: 'Instance',
         cell: ({ row }: Cell) => (
           <span className={styles.text}>
             {row.original.instance}
-            {row.original.hostname && row.original.hostname !== row.original.instance ? ` (${row.original.hostname})` : ''}
+            {row.original.hostname && row.original.hostname !== row.original.instance
+              ? ` (${row.original.hostname})`
+              : ''}
           </span>
         ),
       },
-      { id: 'api', header: 'API', cell: ({ row }: Cell) => <span className={styles.text}>{row.original.apiName || row.original.api}</span> },
+      {
+        id: 'api',
+        header: 'API',
+        cell: ({ row }: Cell) => <span className={styles.text}>{row.original.apiName || row.original.api}</span>,
+      },
       {
         id: 'duration',
         header: 'Duration',

@@ -40,7 +40,11 @@ export function clickTarget(
     case 'variable':
       return { kind: 'variable', name: options.variableName || dimension, value: row.value };
     case 'adhoc':
-      return { kind: 'adhoc', name: options.variableName || DEFAULT_ADHOC_VARIABLE, filter: adhocFilterParam(dimension, row.value) };
+      return {
+        kind: 'adhoc',
+        name: options.variableName || DEFAULT_ADHOC_VARIABLE,
+        filter: adhocFilterParam(dimension, row.value),
+      };
     case 'explorer': {
       const param = explorerParamForDimension(dimension);
       if (!param) {
@@ -69,7 +73,10 @@ export function applyClickTarget(target: ClickTarget, location: LocationLike) {
       return;
     case 'adhoc': {
       const key = `var-${target.name}`;
-      const current = location.getSearch().getAll(key).filter((filter) => filter !== '');
+      const current = location
+        .getSearch()
+        .getAll(key)
+        .filter((filter) => filter !== '');
       if (!current.includes(target.filter)) {
         location.partial({ [key]: [...current, target.filter] });
       }

@@ -58,7 +58,8 @@ export const plugin = new PanelPlugin<TopNPanelOptions>(TopNPanel).setPanelOptio
     .addTextInput({
       path: 'variableName',
       name: 'Variable',
-      description: 'The variable to set (default: the dimension\'s name) or the ad hoc filter variable (default: Filters)',
+      description:
+        "The variable to set (default: the dimension's name) or the ad hoc filter variable (default: Filters)",
       defaultValue: DEFAULT_TOPN_OPTIONS.variableName,
       showIf: (options) => options.clickAction === 'variable' || options.clickAction === 'adhoc',
     })

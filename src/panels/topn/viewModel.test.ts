@@ -4,7 +4,10 @@ import { adhocFilterParam, applyClickTarget, clickTarget } from './clickAction';
 import { DEFAULT_TOPN_OPTIONS } from './types';
 import { barSegments, buildTopNModel, normaliseOptions, rowDescription, valueText } from './viewModel';
 
-export function topNFrame(rows: Array<[string, number, number, number, number]>, other?: [number, number, number, number]) {
+export function topNFrame(
+  rows: Array<[string, number, number, number, number]>,
+  other?: [number, number, number, number]
+) {
   const all = other ? [...rows, ['other', ...other] as [string, number, number, number, number]] : rows;
   const total = all.reduce((sum, [, a, b, w, u]) => sum + a + b + w + u, 0);
   return toDataFrame({
@@ -91,12 +94,16 @@ describe('buildTopNModel', () => {
 
   it('treats a single row named "other" as a value, and rejects other frames', () => {
     expect(buildTopNModel(topNFrame([['other', 1, 0, 0, 0]]), {})!.rows[0].isOther).toBe(false);
-    expect(buildTopNModel(toDataFrame({ name: 'stats', fields: [{ name: 'total', values: [1] }] }), {})).toBeUndefined();
+    expect(
+      buildTopNModel(toDataFrame({ name: 'stats', fields: [{ name: 'total', values: [1] }] }), {})
+    ).toBeUndefined();
     expect(buildTopNModel(undefined, {})).toBeUndefined();
   });
 
   it('survives nonsense options from saved dashboards', () => {
-    expect(normaliseOptions({ limit: -3, value: 'x' as never, clickAction: 'y' as never, variableName: ' $ip ' })).toEqual({
+    expect(
+      normaliseOptions({ limit: -3, value: 'x' as never, clickAction: 'y' as never, variableName: ' $ip ' })
+    ).toEqual({
       ...DEFAULT_TOPN_OPTIONS,
       variableName: 'ip',
     });
@@ -133,10 +140,12 @@ describe('click actions', () => {
       kind: 'url',
       url: '/a/apifw-monitor-app/trace-explorer?clientIp=10.0.0.1&from=1000&to=2000',
     });
-    expect(clickTarget('statusClass', { ...row, value: '4xx' }, { clickAction: 'explorer', variableName: '' })).toEqual({
-      kind: 'url',
-      url: '/a/apifw-monitor-app/trace-explorer?status=4xx',
-    });
+    expect(clickTarget('statusClass', { ...row, value: '4xx' }, { clickAction: 'explorer', variableName: '' })).toEqual(
+      {
+        kind: 'url',
+        url: '/a/apifw-monitor-app/trace-explorer?status=4xx',
+      }
+    );
   });
 
   it('sets a variable or adds an ad hoc filter, never for the remainder', () => {
@@ -173,7 +182,13 @@ describe('click actions', () => {
 
 describe('remainder scaling', () => {
   it('scales bars to the value rows, the larger remainder filling its own track', () => {
-    const big = topNFrame([['a', 10, 0, 0, 0], ['b', 5, 0, 0, 0]], [80, 20, 0, 0]);
+    const big = topNFrame(
+      [
+        ['a', 10, 0, 0, 0],
+        ['b', 5, 0, 0, 0],
+      ],
+      [80, 20, 0, 0]
+    );
     const model = buildTopNModel(big, DEFAULT_TOPN_OPTIONS)!;
     expect(model.max).toBe(10);
     expect(barSegments(model.rows[0], 'count', model.max)).toEqual([{ outcome: 'allowed', width: 1, count: 10 }]);

@@ -33,7 +33,10 @@ export interface TopNModel {
 /** Sanitised options: saved dashboards may hold anything. */
 export function normaliseOptions(options: Partial<TopNPanelOptions> | undefined): TopNPanelOptions {
   const o = { ...DEFAULT_TOPN_OPTIONS, ...options };
-  const limit = typeof o.limit === 'number' && Number.isFinite(o.limit) && o.limit >= 1 ? Math.min(Math.floor(o.limit), 100000) : DEFAULT_TOPN_OPTIONS.limit;
+  const limit =
+    typeof o.limit === 'number' && Number.isFinite(o.limit) && o.limit >= 1
+      ? Math.min(Math.floor(o.limit), 100000)
+      : DEFAULT_TOPN_OPTIONS.limit;
   return {
     limit,
     value: ['count', 'blocked', 'blockedRatio'].includes(o.value) ? o.value : 'count',
@@ -76,7 +79,10 @@ export function metricOf(row: Pick<TopNRow, 'count' | 'byOutcome'>, value: TopNV
  * The rows to draw from a topN frame: ranked by the chosen value (or label), cut to `limit`, the cut
  * rows folded into the remainder row, which stays last (or is dropped when `showOther` is off).
  */
-export function buildTopNModel(frame: DataFrame | undefined, rawOptions: Partial<TopNPanelOptions>): TopNModel | undefined {
+export function buildTopNModel(
+  frame: DataFrame | undefined,
+  rawOptions: Partial<TopNPanelOptions>
+): TopNModel | undefined {
   if (!frame || !isTopNFrame(frame)) {
     return undefined;
   }
@@ -86,7 +92,10 @@ export function buildTopNModel(frame: DataFrame | undefined, rawOptions: Partial
   const apiName = byName('apiName');
   const count = byName('count');
   const share = byName('share');
-  const outcomeFields = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, byName(outcome)])) as Record<OutcomeName, Field | undefined>;
+  const outcomeFields = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, byName(outcome)])) as Record<
+    OutcomeName,
+    Field | undefined
+  >;
   const length = frame.length ?? dimension.values.length;
 
   const rows: TopNRow[] = [];
@@ -99,7 +108,9 @@ export function buildTopNModel(frame: DataFrame | undefined, rawOptions: Partial
       value,
       label: typeof name === 'string' && name !== '' ? name : value,
       count: numberAt(count, index),
-      byOutcome: Object.fromEntries(OUTCOMES.map((outcome) => [outcome, numberAt(outcomeFields[outcome], index)])) as Record<OutcomeName, number>,
+      byOutcome: Object.fromEntries(
+        OUTCOMES.map((outcome) => [outcome, numberAt(outcomeFields[outcome], index)])
+      ) as Record<OutcomeName, number>,
       share: numberAt(share, index),
       isOther: false,
     };
@@ -119,9 +130,10 @@ export function buildTopNModel(frame: DataFrame | undefined, rawOptions: Partial
       : metric(b) - metric(a) || b.count - a.count || a.label.localeCompare(b.label, undefined, { numeric: true })
   );
   // With "sort by label", rank first (the top N by value), then order those by label.
-  let kept = options.sort === 'label'
-    ? [...rows].sort((a, b) => metric(b) - metric(a) || b.count - a.count).slice(0, options.limit)
-    : ranked.slice(0, options.limit);
+  let kept =
+    options.sort === 'label'
+      ? [...rows].sort((a, b) => metric(b) - metric(a) || b.count - a.count).slice(0, options.limit)
+      : ranked.slice(0, options.limit);
   const cut = rows.filter((row) => !kept.includes(row));
   if (options.sort === 'label') {
     kept = ranked.filter((row) => kept.includes(row));
@@ -132,9 +144,18 @@ export function buildTopNModel(frame: DataFrame | undefined, rawOptions: Partial
         ...sum,
         count: sum.count + row.count,
         share: sum.share + row.share,
-        byOutcome: Object.fromEntries(OUTCOMES.map((outcome) => [outcome, sum.byOutcome[outcome] + row.byOutcome[outcome]])) as Record<OutcomeName, number>,
+        byOutcome: Object.fromEntries(
+          OUTCOMES.map((outcome) => [outcome, sum.byOutcome[outcome] + row.byOutcome[outcome]])
+        ) as Record<OutcomeName, number>,
       }),
-      other ?? { value: OTHER_VALUE, label: 'Other', count: 0, share: 0, byOutcome: { allowed: 0, blocked: 0, wouldBlock: 0, unmatched: 0 }, isOther: true }
+      other ?? {
+        value: OTHER_VALUE,
+        label: 'Other',
+        count: 0,
+        share: 0,
+        byOutcome: { allowed: 0, blocked: 0, wouldBlock: 0, unmatched: 0 },
+        isOther: true,
+      }
     );
   }
   const shown = options.showOther && other && other.count > 0 ? [...kept, other] : kept;

@@ -9,7 +9,7 @@ export const plugin = new PanelPlugin<TracePanelOptions>(TracePanel).setPanelOpt
       path: 'uuid',
       name: 'Transaction UUID',
       description:
-        'The transaction to show. Accepts dashboard variables such as $uuid. Empty: the transaction of the panel\'s trace query, or the one searched for.',
+        "The transaction to show. Accepts dashboard variables such as $uuid. Empty: the transaction of the panel's trace query, or the one searched for.",
       defaultValue: DEFAULT_TRACE_OPTIONS.uuid,
     })
     .addBooleanSwitch({

@@ -34,7 +34,12 @@ interface TransactionDetailProps {
  * Shared by the trace panel and the trace explorer page. Every string shown is log content and is
  * rendered as a text node only.
  */
-export function TransactionDetail({ trace, showExplorerLink = false, timeZone, compact = false }: TransactionDetailProps) {
+export function TransactionDetail({
+  trace,
+  showExplorerLink = false,
+  timeZone,
+  compact = false,
+}: TransactionDetailProps) {
   const styles = useStyles2(getStyles);
   const { summary } = trace;
   const blocked = summary.outcome === 'blocked' || summary.outcome === 'wouldBlock';
@@ -151,7 +156,10 @@ function SummaryGrid({ trace, timeZone, compact }: { trace: TraceView; timeZone?
   const { summary } = trace;
   const items: Array<[string, string]> = [
     ['UUID', summary.uuid],
-    ['Time', summary.time === undefined ? '—' : dateTimeFormat(summary.time, { timeZone, format: 'YYYY-MM-DD HH:mm:ss.SSS' })],
+    [
+      'Time',
+      summary.time === undefined ? '—' : dateTimeFormat(summary.time, { timeZone, format: 'YYYY-MM-DD HH:mm:ss.SSS' }),
+    ],
     ['Method', summary.method],
     ['Path', summary.path],
     ['Query', summary.query],
@@ -188,7 +196,13 @@ function SummaryGrid({ trace, timeZone, compact }: { trace: TraceView; timeZone?
   );
 }
 
-function StepTimeline({ steps, transaction }: { steps: TraceStep[]; transaction: { time?: number; durationUs?: number } }) {
+function StepTimeline({
+  steps,
+  transaction,
+}: {
+  steps: TraceStep[];
+  transaction: { time?: number; durationUs?: number };
+}) {
   const styles = useStyles2(getStyles);
   const theme = useTheme2();
   const bars = useMemo(() => timelineLayout(steps, transaction), [steps, transaction]);
@@ -242,12 +256,16 @@ function NameValueSection({ title, rows }: { title: string; rows: NameValue[] })
       {
         id: 'name',
         header: 'Name',
-        cell: ({ row }: { row: { original: NameValue } }) => <span className={styles.cellName}>{row.original.name}</span>,
+        cell: ({ row }: { row: { original: NameValue } }) => (
+          <span className={styles.cellName}>{row.original.name}</span>
+        ),
       },
       {
         id: 'value',
         header: 'Value',
-        cell: ({ row }: { row: { original: NameValue } }) => <span className={styles.cellValue}>{row.original.value}</span>,
+        cell: ({ row }: { row: { original: NameValue } }) => (
+          <span className={styles.cellValue}>{row.original.value}</span>
+        ),
       },
     ],
     [styles]
@@ -370,7 +388,14 @@ const getStyles = (theme: GrafanaTheme2) => ({
     maxHeight: theme.spacing(9),
     overflowY: 'auto',
   }),
-  errorList: css({ listStyle: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5) }),
+  errorList: css({
+    listStyle: 'none',
+    margin: 0,
+    padding: 0,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: theme.spacing(0.5),
+  }),
   errorItem: css({ display: 'flex', flexDirection: 'column', minWidth: 0 }),
   twoColumns: css({
     display: 'grid',

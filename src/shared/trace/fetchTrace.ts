@@ -27,7 +27,11 @@ function errorMessage(error: unknown): string {
 }
 
 /** Reads one transaction through the data source's `trace/<uuid>` resource. */
-export async function fetchTrace(dataSourceUid: string, uuid: string, extraMasked: readonly string[] = []): Promise<TraceLookup> {
+export async function fetchTrace(
+  dataSourceUid: string,
+  uuid: string,
+  extraMasked: readonly string[] = []
+): Promise<TraceLookup> {
   if (!looksLikeUuid(uuid)) {
     return { state: 'notFound', uuid, message: 'This is not a transaction UUID.' };
   }

@@ -1,7 +1,14 @@
 import { FieldType, toDataFrame } from '@grafana/data';
 
 import { MASK } from '../masking';
-import { formatDurationUs, isTraceResponse, timelineLayout, toEpochMs, traceFromFrames, traceFromResource } from './model';
+import {
+  formatDurationUs,
+  isTraceResponse,
+  timelineLayout,
+  toEpochMs,
+  traceFromFrames,
+  traceFromResource,
+} from './model';
 
 const T0 = Date.parse('2026-11-20T10:00:00Z');
 
@@ -136,7 +143,10 @@ describe('traceFromResource', () => {
     detail: {
       nonBlocking: true,
       blockingLevel: 2,
-      requestHeaders: [{ name: 'X-Api-Key', value: '••••••' }, { name: 'x-custom-secret', value: 'plain' }],
+      requestHeaders: [
+        { name: 'X-Api-Key', value: '••••••' },
+        { name: 'x-custom-secret', value: 'plain' },
+      ],
       responseHeaders: null,
       pathParams: [],
       queryParams: [{ name: 'q', value: '<b>x</b>' }],
@@ -153,7 +163,13 @@ describe('traceFromResource', () => {
 
   it('builds the same view model from the resource answer', () => {
     const trace = traceFromResource(body);
-    expect(trace.summary).toMatchObject({ uuid: 'u-2', clientPort: undefined, durationUs: undefined, nonBlocking: true, blockingLevel: 2 });
+    expect(trace.summary).toMatchObject({
+      uuid: 'u-2',
+      clientPort: undefined,
+      durationUs: undefined,
+      nonBlocking: true,
+      blockingLevel: 2,
+    });
     expect(trace.summary.time).toBeCloseTo(Date.parse('2026-11-20T10:00:00.123Z') + 0.456, 3);
     expect(trace.requestHeaders).toEqual([
       { name: 'X-Api-Key', value: MASK },
@@ -161,7 +177,14 @@ describe('traceFromResource', () => {
     ]);
     expect(trace.responseHeaders).toEqual([]);
     expect(trace.queryParams).toEqual([{ name: 'q', value: '<b>x</b>' }]);
-    expect(trace.steps[1]).toEqual({ step: 'response.status', depth: 1, time: undefined, durationUs: undefined, failed: true, message: 'status not declared' });
+    expect(trace.steps[1]).toEqual({
+      step: 'response.status',
+      depth: 1,
+      time: undefined,
+      durationUs: undefined,
+      failed: true,
+      message: 'status not declared',
+    });
     expect(trace.errors[0]).toEqual({
       step: 'response.status',
       message: 'status not declared',

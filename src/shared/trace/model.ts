@@ -232,7 +232,9 @@ export function traceFromFrames(frames: DataFrame[], extraMasked: readonly strin
     step: text(row.step),
     message: text(row.message),
     extra: Object.entries(row)
-      .filter(([key, value]) => key !== 'step' && key !== 'message' && value !== null && value !== undefined && value !== '')
+      .filter(
+        ([key, value]) => key !== 'step' && key !== 'message' && value !== null && value !== undefined && value !== ''
+      )
       .map(([name, value]) => ({ name, value: text(value) })),
   }));
   const withoutDirection = ({ name, value }: { name: string; value: string }) => ({ name, value });
@@ -253,13 +255,17 @@ export function traceFromFrames(frames: DataFrame[], extraMasked: readonly strin
 
 function nameValues(value: unknown): NameValue[] {
   return Array.isArray(value)
-    ? value.filter(isRecord).map((item) => ({ name: text(prop(item, 'name', 'Name')), value: text(prop(item, 'value', 'Value')) }))
+    ? value
+        .filter(isRecord)
+        .map((item) => ({ name: text(prop(item, 'name', 'Name')), value: text(prop(item, 'value', 'Value')) }))
     : [];
 }
 
 function keyValues(value: unknown): NameValue[] {
   return Array.isArray(value)
-    ? value.filter(isRecord).map((item) => ({ name: text(prop(item, 'key', 'Key')), value: text(prop(item, 'value', 'Value')) }))
+    ? value
+        .filter(isRecord)
+        .map((item) => ({ name: text(prop(item, 'key', 'Key')), value: text(prop(item, 'value', 'Value')) }))
     : [];
 }
 
@@ -334,7 +340,10 @@ const MIN_BAR = 0.005;
  * Places each step on a common timeline: from the earliest step start to the latest step end (or the
  * transaction's own span when that is longer). Steps without a time get no bar.
  */
-export function timelineLayout(steps: TraceStep[], transaction?: { time?: number; durationUs?: number }): TimelineBar[] {
+export function timelineLayout(
+  steps: TraceStep[],
+  transaction?: { time?: number; durationUs?: number }
+): TimelineBar[] {
   const starts = steps.map((step) => step.time).filter((time): time is number => time !== undefined);
   if (transaction?.time !== undefined) {
     starts.push(transaction.time);

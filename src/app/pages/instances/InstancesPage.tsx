@@ -2,7 +2,19 @@ import React, { useEffect, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, dateTimeFormatTimeAgo, type GrafanaTheme2, type TimeRange } from '@grafana/data';
 import { PluginPage } from '@grafana/runtime';
-import { Alert, Badge, Field, Input, InteractiveTable, LoadingPlaceholder, Stack, Text, TimeRangeInput, Tooltip, useStyles2 } from '@grafana/ui';
+import {
+  Alert,
+  Badge,
+  Field,
+  Input,
+  InteractiveTable,
+  LoadingPlaceholder,
+  Stack,
+  Text,
+  TimeRangeInput,
+  Tooltip,
+  useStyles2,
+} from '@grafana/ui';
 import type { CellProps } from 'react-table';
 
 import { runQuery } from '../../api';
@@ -30,7 +42,8 @@ export function InstancesPage() {
     runQuery(uid, { queryType: 'instances', silentAfter }, range).then(
       (frames) => !cancelled && setAnswer({ key, load: { state: 'done', rows: instanceRows(frames) } }),
       (error: unknown) =>
-        !cancelled && setAnswer({ key, load: { state: 'error', message: error instanceof Error ? error.message : String(error) } })
+        !cancelled &&
+        setAnswer({ key, load: { state: 'error', message: error instanceof Error ? error.message : String(error) } })
     );
     return () => {
       cancelled = true;
@@ -48,16 +61,30 @@ export function InstancesPage() {
         cell: ({ row }: Cell) => (
           <Stack direction="row" gap={1} alignItems="center">
             <span className={styles.mono}>{row.original.name}</span>
-            {row.original.silent ? <Badge color="orange" icon="exclamation-triangle" text="Silent" /> : <Badge color="green" text="Active" />}
+            {row.original.silent ? (
+              <Badge color="orange" icon="exclamation-triangle" text="Silent" />
+            ) : (
+              <Badge color="green" text="Active" />
+            )}
           </Stack>
         ),
       },
-      { id: 'hostnames', header: 'Hostnames', cell: ({ row }: Cell) => <span className={styles.text}>{row.original.hostnames.join(', ')}</span> },
-      { id: 'apis', header: 'APIs protected', cell: ({ row }: Cell) => <span className={styles.text}>{row.original.apis.join(', ')}</span> },
+      {
+        id: 'hostnames',
+        header: 'Hostnames',
+        cell: ({ row }: Cell) => <span className={styles.text}>{row.original.hostnames.join(', ')}</span>,
+      },
+      {
+        id: 'apis',
+        header: 'APIs protected',
+        cell: ({ row }: Cell) => <span className={styles.text}>{row.original.apis.join(', ')}</span>,
+      },
       {
         id: 'firstSeen',
         header: 'First seen',
-        cell: ({ row }: Cell) => <span className={styles.nowrap}>{row.original.firstSeen ? dateTimeFormat(row.original.firstSeen) : '—'}</span>,
+        cell: ({ row }: Cell) => (
+          <span className={styles.nowrap}>{row.original.firstSeen ? dateTimeFormat(row.original.firstSeen) : '—'}</span>
+        ),
       },
       {
         id: 'lastSeen',
@@ -71,7 +98,11 @@ export function InstancesPage() {
             '—'
           ),
       },
-      { id: 'records', header: 'Records in range', cell: ({ row }: Cell) => <span>{row.original.records.toLocaleString('en-US')}</span> },
+      {
+        id: 'records',
+        header: 'Records in range',
+        cell: ({ row }: Cell) => <span>{row.original.records.toLocaleString('en-US')}</span>,
+      },
       {
         id: 'logFiles',
         header: 'Log source',
@@ -92,11 +123,16 @@ export function InstancesPage() {
     <PluginPage>
       <Stack direction="column" gap={2}>
         <Text color="secondary">
-          Every firewall instance found in the logs, with the APIs it protects and when it was last heard from. An instance
-          is silent when nothing arrived from it for longer than the time set here.
+          Every firewall instance found in the logs, with the APIs it protects and when it was last heard from. An
+          instance is silent when nothing arrived from it for longer than the time set here.
         </Text>
         <Stack direction="row" gap={2} wrap="wrap" alignItems="flex-end">
-          <Field label="Silent after" noMargin invalid={!silentValid} error={silentValid ? undefined : 'A duration such as 15m, 1h or 90s'}>
+          <Field
+            label="Silent after"
+            noMargin
+            invalid={!silentValid}
+            error={silentValid ? undefined : 'A duration such as 15m, 1h or 90s'}
+          >
             <Input
               aria-label="Silent after"
               width={12}

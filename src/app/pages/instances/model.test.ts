@@ -14,11 +14,24 @@ describe('instances model', () => {
         { name: 'lastSeen', type: FieldType.time, values: [5000, 3000] },
         { name: 'records', type: FieldType.number, values: [10, 0] },
         { name: 'silent', type: FieldType.boolean, values: [false, true] },
-        { name: 'logFiles', type: FieldType.string, values: ['/logs/fw-a/api-1.transaction.log, /logs/fw-a/api-2.transaction.log', ''] },
+        {
+          name: 'logFiles',
+          type: FieldType.string,
+          values: ['/logs/fw-a/api-1.transaction.log, /logs/fw-a/api-2.transaction.log', ''],
+        },
       ],
     });
     expect(instanceRows([frame])).toEqual([
-      { name: 'fw-b', hostnames: [], apis: ['Petstore'], firstSeen: 2000, lastSeen: 3000, records: 0, silent: true, logFiles: [] },
+      {
+        name: 'fw-b',
+        hostnames: [],
+        apis: ['Petstore'],
+        firstSeen: 2000,
+        lastSeen: 3000,
+        records: 0,
+        silent: true,
+        logFiles: [],
+      },
       {
         name: 'fw-a',
         hostnames: ['h1', 'h2'],

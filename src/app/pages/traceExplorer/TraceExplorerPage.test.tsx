@@ -29,7 +29,16 @@ const transactionsAnswer = {
               { name: 'outcome', type: 'string' },
             ],
           },
-          data: { values: [[2000, 1000], ['u-new', 'u-old'], ['GET', 'POST'], ['/<b>a</b>', '/b'], [200, 403], ['allowed', 'blocked']] },
+          data: {
+            values: [
+              [2000, 1000],
+              ['u-new', 'u-old'],
+              ['GET', 'POST'],
+              ['/<b>a</b>', '/b'],
+              [200, 403],
+              ['allowed', 'blocked'],
+            ],
+          },
         },
       ],
     },
@@ -73,7 +82,12 @@ describe('TraceExplorerPage', () => {
         return of({ data: transactionsAnswer, status: 200 });
       }
       if (request.url.includes('/resources/trace/')) {
-        return of({ data: { transaction: { uuid: 'u-old', method: 'POST', path: '/b', outcome: 'blocked', status: 403 }, detail: null } });
+        return of({
+          data: {
+            transaction: { uuid: 'u-old', method: 'POST', path: '/b', outcome: 'blocked', status: 403 },
+            detail: null,
+          },
+        });
       }
       return of({ data: { values: [] } });
     });
@@ -82,7 +96,10 @@ describe('TraceExplorerPage', () => {
   it('queries with the URL filters and lists blocked transactions first', async () => {
     renderAt('?outcome=blocked&clientIp=10.0.0.0/8&from=1000&to=5000');
     const open = await screen.findAllByRole('button', { name: /^Open transaction / });
-    expect(open.map((button) => button.getAttribute('aria-label'))).toEqual(['Open transaction u-old', 'Open transaction u-new']);
+    expect(open.map((button) => button.getAttribute('aria-label'))).toEqual([
+      'Open transaction u-old',
+      'Open transaction u-new',
+    ]);
     const body = mockFetch.mock.calls.find(([request]) => request.url === '/api/ds/query')![0].data;
     expect(body.from).toBe('1000');
     expect(body.to).toBe('5000');
@@ -101,7 +118,11 @@ describe('TraceExplorerPage', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Open transaction u-old' }));
     expect(screen.getByLabelText('location')).toHaveTextContent('?uuid=u-old&outcome=blocked');
     expect(await screen.findByTestId('apifw-trace-path')).toHaveTextContent('/b');
-    expect(mockFetch.mock.calls.some(([request]) => request.url === '/api/datasources/uid/apifw-monitor/resources/trace/u-old')).toBe(true);
+    expect(
+      mockFetch.mock.calls.some(
+        ([request]) => request.url === '/api/datasources/uid/apifw-monitor/resources/trace/u-old'
+      )
+    ).toBe(true);
     fireEvent.click(screen.getByRole('button', { name: 'Close' }));
     expect(screen.getByLabelText('location')).toHaveTextContent('?outcome=blocked');
   });

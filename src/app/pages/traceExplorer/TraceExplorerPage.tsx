@@ -27,7 +27,14 @@ import { useTraceLookup } from 'shared/trace/fetchTrace';
 import { fetchSuggestions, runQuery } from '../../api';
 import { TransactionsTable } from '../../components/TransactionsTable';
 import { useDataSourceUid } from '../../useDataSourceUid';
-import { explorerTimeRange, orderRows, rangeToState, type TransactionRow, transactionRows, transactionsQuery } from './model';
+import {
+  explorerTimeRange,
+  orderRows,
+  rangeToState,
+  type TransactionRow,
+  transactionRows,
+  transactionsQuery,
+} from './model';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
 const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx', '1xx'];
@@ -72,7 +79,8 @@ export function TraceExplorerPage() {
     runQuery(uid, query, range).then(
       (frames) => !cancelled && setAnswer({ key, list: { state: 'done', rows: transactionRows(frames) } }),
       (error: unknown) =>
-        !cancelled && setAnswer({ key, list: { state: 'error', message: error instanceof Error ? error.message : String(error) } })
+        !cancelled &&
+        setAnswer({ key, list: { state: 'error', message: error instanceof Error ? error.message : String(error) } })
     );
     return () => {
       cancelled = true;
@@ -87,7 +95,11 @@ export function TraceExplorerPage() {
     (field: string) => async (input: string) => {
       try {
         const values = await fetchSuggestions(uid, field, input, range, 100);
-        return values.map((value) => ({ value: value.value, label: value.label, description: `${value.count} transactions` }));
+        return values.map((value) => ({
+          value: value.value,
+          label: value.label,
+          description: `${value.count} transactions`,
+        }));
       } catch {
         // Suggestions are a convenience: without them the box still takes typed values.
         return input ? [{ value: input, label: input }] : [];
@@ -99,7 +111,9 @@ export function TraceExplorerPage() {
   const instanceOptions = useMemo(() => suggest('instance'), [suggest]);
 
   const rows = list.state === 'done' ? orderRows(list.rows, blockedFirst) : [];
-  const filtered = JSON.stringify({ ...state, uuid: undefined, from: undefined, to: undefined }) !== JSON.stringify({ ...emptyExplorerState() });
+  const filtered =
+    JSON.stringify({ ...state, uuid: undefined, from: undefined, to: undefined }) !==
+    JSON.stringify({ ...emptyExplorerState() });
 
   return (
     <PluginPage>
@@ -211,11 +225,7 @@ export function TraceExplorerPage() {
               />
             </Field>
             <Field label="Time range" noMargin>
-              <TimeRangeInput
-                value={range}
-                onChange={(next: TimeRange) => update(rangeToState(next))}
-                hideTimeZone
-              />
+              <TimeRangeInput value={range} onChange={(next: TimeRange) => update(rangeToState(next))} hideTimeZone />
             </Field>
           </section>
 
@@ -237,13 +247,21 @@ export function TraceExplorerPage() {
               onChange={(option) => setLimit(option.value)}
             />
             {filtered && (
-              <Button size="sm" variant="secondary" fill="text" icon="times" onClick={() => update({ ...emptyExplorerState(), uuid: state.uuid, from: state.from, to: state.to })}>
+              <Button
+                size="sm"
+                variant="secondary"
+                fill="text"
+                icon="times"
+                onClick={() => update({ ...emptyExplorerState(), uuid: state.uuid, from: state.from, to: state.to })}
+              >
                 Clear filters
               </Button>
             )}
             {list.state === 'done' && (
               <Text color="secondary" variant="bodySmall">
-                {list.rows.length === limit ? `The ${limit} newest matching transactions` : `${list.rows.length} matching transactions`}
+                {list.rows.length === limit
+                  ? `The ${limit} newest matching transactions`
+                  : `${list.rows.length} matching transactions`}
               </Text>
             )}
           </Stack>
@@ -268,7 +286,17 @@ export function TraceExplorerPage() {
 }
 
 /** A text box that applies its value on Enter or when it loses focus, not on every key. */
-function CommitInput({ label, value, placeholder, onCommit }: { label: string; value: string; placeholder: string; onCommit: (value: string) => void }) {
+function CommitInput({
+  label,
+  value,
+  placeholder,
+  onCommit,
+}: {
+  label: string;
+  value: string;
+  placeholder: string;
+  onCommit: (value: string) => void;
+}) {
   const [text, setText] = useState(value);
   const [shown, setShown] = useState(value);
   if (shown !== value) {

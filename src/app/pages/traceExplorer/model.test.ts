@@ -19,12 +19,23 @@ describe('trace explorer model', () => {
   });
 
   it('writes picked ranges back: relative as typed, absolute as epoch ms', () => {
-    expect(rangeToState({ from: dateTime(1), to: dateTime(2), raw: { from: 'now-1h', to: 'now' } })).toEqual({ from: 'now-1h', to: 'now' });
-    expect(rangeToState({ from: dateTime(1), to: dateTime(2), raw: { from: dateTime(1), to: dateTime(2) } })).toEqual({ from: '1', to: '2' });
+    expect(rangeToState({ from: dateTime(1), to: dateTime(2), raw: { from: 'now-1h', to: 'now' } })).toEqual({
+      from: 'now-1h',
+      to: 'now',
+    });
+    expect(rangeToState({ from: dateTime(1), to: dateTime(2), raw: { from: dateTime(1), to: dateTime(2) } })).toEqual({
+      from: '1',
+      to: '2',
+    });
   });
 
   it('builds the transactions query from the URL filters only', () => {
-    expect(transactionsQuery({ ...emptyExplorerState(), outcome: ['blocked'], clientIp: '10.0.0.0/8', uuid: 'x', from: 'now-1h' }, 100)).toEqual({
+    expect(
+      transactionsQuery(
+        { ...emptyExplorerState(), outcome: ['blocked'], clientIp: '10.0.0.0/8', uuid: 'x', from: 'now-1h' },
+        100
+      )
+    ).toEqual({
       queryType: 'transactions',
       limit: 100,
       filters: { outcome: ['blocked'], clientIp: '10.0.0.0/8' },

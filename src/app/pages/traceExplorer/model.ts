@@ -33,7 +33,9 @@ export function explorerTimeRange(state: Pick<ExplorerState, 'from' | 'to'>, now
       return { raw, time: dateTime(Number(raw)) };
     }
     const parsed = dateMath.toDateTime(raw, { roundUp, now: dateTime(now) });
-    return parsed?.isValid() ? { raw, time: parsed } : { raw: fallback, time: dateMath.toDateTime(fallback, { roundUp, now: dateTime(now) })! };
+    return parsed?.isValid()
+      ? { raw, time: parsed }
+      : { raw: fallback, time: dateMath.toDateTime(fallback, { roundUp, now: dateTime(now) })! };
   };
   const from = parse(state.from, DEFAULT_FROM, false);
   const to = parse(state.to, DEFAULT_TO, true);

@@ -8,7 +8,18 @@ import { DEFAULT_TOPN_OPTIONS, type TopNPanelOptions } from '../types';
 import { topNFrame } from '../viewModel.test';
 import { TopNPanel } from './TopNPanel';
 
-function props(options: Partial<TopNPanelOptions>, frames = [topNFrame([['10.0.0.1', 5, 3, 1, 1], ['<img src=x onerror=alert(1)>', 2, 0, 0, 0]], [1, 0, 0, 0])]) {
+function props(
+  options: Partial<TopNPanelOptions>,
+  frames = [
+    topNFrame(
+      [
+        ['10.0.0.1', 5, 3, 1, 1],
+        ['<img src=x onerror=alert(1)>', 2, 0, 0, 0],
+      ],
+      [1, 0, 0, 0]
+    ),
+  ]
+) {
   return buildPanelProps<TopNPanelOptions>({ ...DEFAULT_TOPN_OPTIONS, ...options }, frames);
 }
 
@@ -46,14 +57,22 @@ describe('TopNPanel', () => {
     const push = jest.spyOn(locationService, 'push').mockImplementation(() => {});
     render(<TopNPanel {...props({})} />);
     fireEvent.click(screen.getByRole('button', { name: /^10\.0\.0\.1:/ }));
-    expect(push).toHaveBeenCalledWith(expect.stringMatching(/^\/a\/apifw-monitor-app\/trace-explorer\?clientIp=10\.0\.0\.1&from=\d+&to=\d+$/));
+    expect(push).toHaveBeenCalledWith(
+      expect.stringMatching(/^\/a\/apifw-monitor-app\/trace-explorer\?clientIp=10\.0\.0\.1&from=\d+&to=\d+$/)
+    );
     // The remainder row is not a filter.
     expect(screen.queryByRole('button', { name: /^Other:/ })).not.toBeInTheDocument();
     push.mockRestore();
   });
 
   it('renders only the rows in view for thousands of values', () => {
-    const values = Array.from({ length: 5000 }, (_, index): [string, number, number, number, number] => [`10.0.${Math.floor(index / 256)}.${index % 256}`, 5000 - index, 0, 0, 0]);
+    const values = Array.from({ length: 5000 }, (_, index): [string, number, number, number, number] => [
+      `10.0.${Math.floor(index / 256)}.${index % 256}`,
+      5000 - index,
+      0,
+      0,
+      0,
+    ]);
     render(<TopNPanel {...props({ limit: 5000 }, [topNFrame(values)])} />);
     const shown = rows().length;
     expect(shown).toBeGreaterThan(5);
@@ -72,7 +91,13 @@ describe('TopNPanel', () => {
   });
 
   it('asks for a Top N query when given other frames', () => {
-    render(<TopNPanel {...props({}, [toDataFrame({ name: 'stats', fields: [{ name: 'total', type: FieldType.number, values: [3] }] })])} />);
+    render(
+      <TopNPanel
+        {...props({}, [
+          toDataFrame({ name: 'stats', fields: [{ name: 'total', type: FieldType.number, values: [3] }] }),
+        ])}
+      />
+    );
     expect(screen.getByText(/choose the "Top N" query type/)).toBeInTheDocument();
   });
 });

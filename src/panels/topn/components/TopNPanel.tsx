@@ -9,7 +9,15 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { OUTCOME_LABELS, OUTCOMES, outcomeColor } from 'shared/outcomes';
 import { applyClickTarget, clickTarget } from '../clickAction';
 import type { TopNPanelOptions } from '../types';
-import { barSegments, buildTopNModel, isTopNFrame, normaliseOptions, rowDescription, type TopNRow, valueText } from '../viewModel';
+import {
+  barSegments,
+  buildTopNModel,
+  isTopNFrame,
+  normaliseOptions,
+  rowDescription,
+  type TopNRow,
+  valueText,
+} from '../viewModel';
 
 export type TopNPanelProps = PanelProps<TopNPanelOptions>;
 

@@ -40,7 +40,13 @@ describe('TracePanel', () => {
 
   it('looks a searched UUID up through the trace resource', async () => {
     mockFetch.mockReturnValue(
-      of({ data: { transaction: { uuid: 'u-9', method: 'GET', path: '/<script>x</script>', outcome: 'allowed', status: 200 }, detail: null, detailError: 'gone' } })
+      of({
+        data: {
+          transaction: { uuid: 'u-9', method: 'GET', path: '/<script>x</script>', outcome: 'allowed', status: 200 },
+          detail: null,
+          detailError: 'gone',
+        },
+      })
     );
     render(<TracePanel {...props({}, [])} />);
     fireEvent.change(screen.getByLabelText('Transaction UUID'), { target: { value: ' u-9 ' } });
@@ -52,7 +58,9 @@ describe('TracePanel', () => {
   });
 
   it('takes the UUID from the option with variables, and reports unknown ones', async () => {
-    mockFetch.mockReturnValue(throwError(() => ({ status: 404, data: { error: 'not found' }, statusText: 'Not Found' })));
+    mockFetch.mockReturnValue(
+      throwError(() => ({ status: 404, data: { error: 'not found' }, statusText: 'Not Found' }))
+    );
     const p = props({ uuid: '$uuid' }, []);
     p.replaceVariables = (value: string) => value.replace('$uuid', 'missing-1');
     render(<TracePanel {...p} />);

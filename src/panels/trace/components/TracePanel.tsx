@@ -20,7 +20,16 @@ const COMPACT_WIDTH = 600;
  * One transaction's trace: from the panel's `trace` query frames, or looked up by UUID (option,
  * dashboard variable, or the panel's own search box) through the data source's trace resource.
  */
-export function TracePanel({ data, options, replaceVariables, width, height, id, fieldConfig, timeZone }: TracePanelProps) {
+export function TracePanel({
+  data,
+  options,
+  replaceVariables,
+  width,
+  height,
+  id,
+  fieldConfig,
+  timeZone,
+}: TracePanelProps) {
   const styles = useStyles2(getStyles);
   const [searched, setSearched] = useState<string>();
   const optionUuid = replaceVariables(options.uuid ?? '').trim();
@@ -71,7 +80,11 @@ export function TracePanel({ data, options, replaceVariables, width, height, id,
   return (
     <div className={styles.wrapper} style={{ width, height }} data-testid="apifw-trace-panel">
       {options.showSearch !== false && (
-        <UuidSearch initial={wanted ?? ''} onSearch={(uuid) => setSearched(uuid === '' ? undefined : uuid)} compact={compact} />
+        <UuidSearch
+          initial={wanted ?? ''}
+          onSearch={(uuid) => setSearched(uuid === '' ? undefined : uuid)}
+          compact={compact}
+        />
       )}
       <div className={styles.body}>{body}</div>
     </div>
