@@ -182,9 +182,14 @@ test.describe('apifw-monitor-datasource editors (built module, real data source 
       const page = host.page;
       await expect(page.getByRole('combobox', { name: 'Values of' })).toHaveValue('API');
 
-      await page.getByRole('combobox', { name: 'Values of' }).click();
-      await page.getByRole('option', { name: /^Instance/ }).click();
-      await expectText(page.getByTestId('host-query-json'), /"field":"instance"/);
+      // The combobox's option list renders asynchronously (virtualised): under load a click can land
+      // while it is still opening, so the pick is retried until the query shows it.
+      await expect(async () => {
+        await page.getByRole('combobox', { name: 'Values of' }).click();
+        await page.getByRole('combobox', { name: 'Values of' }).fill('Instance');
+        await page.getByRole('option', { name: /^Instance/ }).click({ timeout: 5_000 });
+        await expect(page.getByTestId('host-query-json')).toContainText('"field":"instance"', { timeout: 3_000 });
+      }).toPass({ timeout: 45_000 });
       const values = page.getByTestId('host-variable-values');
       for (const instance of Object.keys(truth.byInstance)) {
         await expectText(values, new RegExp(`^${instance} = ${instance}$`, 'm'));
