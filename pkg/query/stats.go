@@ -109,16 +109,7 @@ func (e *Engine) Stats(ctx context.Context, q Query, tr TimeRange) (StatsResult,
 }
 
 func (r *StatsResult) add(o model.Outcome, n int64) {
-	switch o {
-	case model.OutcomeAllowed:
-		r.Allowed += n
-	case model.OutcomeBlocked:
-		r.Blocked += n
-	case model.OutcomeWouldBlock:
-		r.WouldBlock += n
-	case model.OutcomeUnmatched:
-		r.Unmatched += n
-	}
+	addOutcome(o, n, &r.Allowed, &r.Blocked, &r.WouldBlock, &r.Unmatched)
 	r.Total += n
 }
 

@@ -96,16 +96,7 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 func (r *TopNRow) counts() [4]int64 { return [4]int64{r.Allowed, r.Blocked, r.WouldBlock, r.Unmatched} }
 
 func (r *TopNRow) add(o model.Outcome, n int64) {
-	switch o {
-	case model.OutcomeAllowed:
-		r.Allowed += n
-	case model.OutcomeBlocked:
-		r.Blocked += n
-	case model.OutcomeWouldBlock:
-		r.WouldBlock += n
-	case model.OutcomeUnmatched:
-		r.Unmatched += n
-	}
+	addOutcome(o, n, &r.Allowed, &r.Blocked, &r.WouldBlock, &r.Unmatched)
 	r.Count += n
 }
 
