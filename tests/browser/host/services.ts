@@ -9,7 +9,6 @@ import {
   type DataSourcePlugin,
   type DataSourceRef,
   standardEditorsRegistry,
-  type TypedVariableModel,
 } from '@grafana/data';
 import {
   type BackendSrv,
@@ -22,11 +21,12 @@ import {
   setBackendSrv,
   setDataSourceSrv,
   setTemplateSrv,
-  type TemplateSrv,
 } from '@grafana/runtime';
 import { initializeLoggersRegistry } from '@grafana/runtime/unstable';
 
 import { importAmdModule } from './amd';
+import { installStandardFieldConfig } from './dashboard/fieldConfig';
+import { hostTemplateSrv } from './dashboard/templateSrv';
 
 /** BackendSrv on top of window.fetch, with Grafana's conventions: Observables, FetchError on HTTP errors. */
 class FetchBackendSrv implements BackendSrv {
@@ -185,7 +185,9 @@ class BootDataSourceSrv implements DataSourceSrv {
   }
 
   getInstanceSettings(ref?: DataSourceRef | string | null): DataSourceInstanceSettings | undefined {
-    const key = typeof ref === 'string' ? ref : ref?.uid;
+    const raw = typeof ref === 'string' ? ref : ref?.uid;
+    // A dashboard's data source variable (`${datasource}`), as Grafana's DatasourceSrv resolves it.
+    const key = raw?.includes('$') ? hostTemplateSrv.replace(raw) : raw;
     const all = Object.values(config.datasources);
     if (key === undefined || key === null || key === 'default') {
       return all.find((settings) => settings.isDefault);
@@ -238,23 +240,6 @@ export async function importPlugin<T>(module: string): Promise<T> {
   return exports.plugin;
 }
 
-/** Template service for a page without dashboard variables: text passes through unchanged. */
-class NoVariablesTemplateSrv implements TemplateSrv {
-  getVariables(): TypedVariableModel[] {
-    return [];
-  }
-
-  replace(target?: string): string {
-    return target ?? '';
-  }
-
-  containsTemplate(): boolean {
-    return false;
-  }
-
-  updateTimeRange(): void {}
-}
-
 /**
  * Option editors that panel option builders look up by id. Grafana's core registers its editor
  * components here at start-up; the host shows no options pane, so placeholders are enough for
@@ -283,6 +268,8 @@ export function installServices() {
   initializeLoggersRegistry();
   setBackendSrv(backendSrv);
   setDataSourceSrv(new BootDataSourceSrv());
-  setTemplateSrv(new NoVariablesTemplateSrv());
+  // Dashboard variables, time range and data-link macros (empty outside the dashboard view).
+  setTemplateSrv(hostTemplateSrv);
+  installStandardFieldConfig();
   standardEditorsRegistry.setInit(() => STANDARD_EDITOR_IDS.map((id) => ({ id, name: id, editor: () => null })));
 }

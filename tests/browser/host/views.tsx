@@ -8,7 +8,6 @@ import { MemoryRouter, Route, Routes } from 'react-router';
 import {
   type AppPlugin,
   type AppPluginMeta,
-  applyFieldOverrides,
   CoreApp,
   type DataQuery,
   type DataQueryRequest,
@@ -17,20 +16,31 @@ import {
   type DataSourcePlugin,
   type DataSourceSettings,
   dateTime,
-  EventBusSrv,
   type GrafanaTheme2,
   LoadingState,
   type PanelData,
-  type PanelPlugin,
   type TimeRange,
 } from '@grafana/data';
 import { config, getBackendSrv, getDataSourceSrv } from '@grafana/runtime';
 
+import { loadAlertsView, loadDashboardView, loadHomeView } from './dashboard';
+import { installLinkRouter } from './dashboard/links';
+import { loadPanelPlugin, PluginPanel, pluginFieldConfig, withFieldConfig } from './dashboard/pluginPanel';
+import { TopBar } from './dashboard/TopBar';
 import { importPlugin } from './services';
 
-export type ViewName = 'panel' | 'query-editor' | 'variable-editor' | 'config-editor' | 'app' | 'app-config';
+export type ViewName =
+  | 'panel'
+  | 'query-editor'
+  | 'variable-editor'
+  | 'config-editor'
+  | 'app'
+  | 'app-config'
+  | 'dashboard'
+  | 'alerts'
+  | 'home';
 
-interface ViewContext {
+export interface ViewContext {
   params: URLSearchParams;
   pluginId: string;
   theme: GrafanaTheme2;
@@ -51,66 +61,53 @@ export function loadView(view: string, context: ViewContext): Promise<React.Reac
       return loadAppRoot(context);
     case 'app-config':
       return loadAppConfig(context);
+    case 'dashboard':
+      return loadDashboardView(context);
+    case 'alerts':
+      return loadAlertsView(context);
+    case '':
+    case 'home':
+      return loadHomeView(context);
     default:
       return Promise.reject(new Error(`Unknown view "${view}"`));
   }
 }
 
 async function loadPanel({ params, pluginId, theme }: ViewContext) {
-  const meta = config.panels[pluginId];
-  if (!meta) {
-    throw new Error(`Grafana lists no panel plugin "${pluginId}"`);
-  }
-  const plugin = await importPlugin<PanelPlugin>(meta.module);
-  plugin.meta = plugin.meta ?? meta;
-  if (!plugin.panel) {
-    throw new Error(`${meta.module} has no panel component`);
-  }
-  const Panel = plugin.panel;
-  const options = { ...plugin.defaults, ...jsonParam<object>(params, 'options', {}) };
-  const fieldConfig = plugin.fieldConfigDefaults;
+  const plugin = await loadPanelPlugin(pluginId);
+  const fieldConfig = pluginFieldConfig(plugin);
   const range = timeRangeParam(params);
   const datasource = await getDataSourceSrv().get(params.get('ds'));
   const response = await runQuery(datasource, queryParam(params), range);
-  // Grafana's panel query runner applies field config before the panel sees the frames: units,
-  // display processors and links come from there.
-  const series = applyFieldOverrides({
-    data: response.data,
+  const data = withFieldConfig(
+    {
+      state: response.errors?.length ? LoadingState.Error : LoadingState.Done,
+      series: response.data,
+      errors: response.errors,
+      timeRange: range,
+    },
+    plugin,
     fieldConfig,
-    fieldConfigRegistry: plugin.fieldConfigRegistry,
-    replaceVariables: (value) => value,
     theme,
-    timeZone: 'browser',
-  });
-  const data: PanelData = {
-    state: response.errors?.length ? LoadingState.Error : LoadingState.Done,
-    series,
-    errors: response.errors,
-    timeRange: range,
-  };
+    (value) => value
+  );
   // Without explicit sizes the panel fills the viewport, less its frame.
   const width = numberParam(params, 'width', window.innerWidth - 2 * PANEL_CHROME);
   const height = numberParam(params, 'height', window.innerHeight - 2 * PANEL_CHROME);
 
   return (
     <PanelFrame width={width} height={height} theme={theme}>
-      <Panel
+      <PluginPanel
+        plugin={plugin}
         id={1}
         title={params.get('title') ?? ''}
         data={data}
-        timeRange={range}
-        timeZone="browser"
-        options={options}
+        options={jsonParam<object>(params, 'options', {})}
         fieldConfig={fieldConfig}
-        transparent={false}
         width={width}
         height={height}
-        renderCounter={1}
-        eventBus={new EventBusSrv()}
-        onOptionsChange={() => {}}
-        onFieldConfigChange={() => {}}
+        timeRange={range}
         replaceVariables={(value) => value}
-        onChangeTimeRange={() => {}}
       />
     </PanelFrame>
   );
@@ -339,9 +336,15 @@ async function loadAppRoot({ params, pluginId }: ViewContext) {
   }
   const basename = `/a/${pluginId}`;
   const path = params.get('path') ?? '';
+  // Opened from the preview (nav=1): the preview's bar, and links to dashboards stay in the preview.
+  const nav = params.get('nav') === '1';
+  if (nav) {
+    installLinkRouter({ skipAppPaths: true });
+  }
   // Grafana mounts the app root under /a/<id>/*; a memory router keeps the host page's own URL.
   return (
     <Page>
+      {nav && <TopBar current="app" />}
       <MemoryRouter initialEntries={[`${basename}/${path}`]}>
         <Routes>
           <Route
