@@ -15,7 +15,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/apifw/monitor/pkg/generate"
-	"github.com/apifw/monitor/tests/grafanatest"
+	"github.com/apifw/monitor/tests/hosttest"
 )
 
 // ruleState is one rule of Grafana's own rule state API.
@@ -41,7 +41,7 @@ func (r ruleState) alerting(label string) []string {
 	return out
 }
 
-func ruleStates(t *testing.T, s *grafanatest.Server) map[string]ruleState {
+func ruleStates(t *testing.T, s *hosttest.Server) map[string]ruleState {
 	t.Helper()
 	var resp struct {
 		Data struct {
@@ -63,7 +63,7 @@ func ruleStates(t *testing.T, s *grafanatest.Server) map[string]ruleState {
 }
 
 // waitRule polls the rule state API until the named rule satisfies ok.
-func waitRule(t *testing.T, s *grafanatest.Server, name string, timeout time.Duration, ok func(ruleState) bool) ruleState {
+func waitRule(t *testing.T, s *hosttest.Server, name string, timeout time.Duration, ok func(ruleState) bool) ruleState {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var last ruleState
@@ -149,7 +149,7 @@ func TestAlertRulesFireOnInjectedSpike(t *testing.T) {
 	b, _ := json.MarshalIndent(fast, "", "  ")
 	writeFileT(t, filepath.Join(prov, "alerting", "test-fast-rules.json"), string(b))
 
-	s := grafanatest.StartT(t, grafanatest.Options{
+	s := hosttest.StartT(t, hosttest.Options{
 		Dist: dist(), Provisioning: prov,
 		Env: []string{"APIFW_LOGS=" + logs, "APIFW_REPORTS=" + t.TempDir()},
 	})
@@ -315,7 +315,7 @@ func copyTree(t *testing.T, from, to string) {
 
 // evalRule evaluates a provisioned rule's queries and expressions now
 // through Grafana's rule test API and returns the condition's numbers.
-func evalRule(t *testing.T, s *grafanatest.Server, uid string) []float64 {
+func evalRule(t *testing.T, s *hosttest.Server, uid string) []float64 {
 	t.Helper()
 	var rule map[string]any
 	for _, g := range readRules(t).Groups {
@@ -360,7 +360,7 @@ func evalRule(t *testing.T, s *grafanatest.Server, uid string) []float64 {
 // now through the rule test API: the group runs every 5 minutes).
 func TestAlertRuleSQG(t *testing.T) {
 	f := writeReportsFixture(t)
-	s := grafanatest.StartT(t, grafanatest.Options{
+	s := hosttest.StartT(t, hosttest.Options{
 		Dist: dist(), Provisioning: filepath.Join(repoRoot, "provisioning"),
 		Env: []string{"APIFW_LOGS=" + f.logs, "APIFW_REPORTS=" + f.reports},
 	})

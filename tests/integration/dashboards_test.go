@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/apifw/monitor/pkg/generate"
-	"github.com/apifw/monitor/tests/grafanatest"
+	"github.com/apifw/monitor/tests/hosttest"
 )
 
 // The bundled dashboards: uid → file under src/dashboards.
@@ -29,7 +29,7 @@ var bundledDashboards = map[string]string{
 // dashboardFixture writes demo logs (6 hours ending now) and reports
 // (60 days) for the same APIs, and starts Grafana with the repository's
 // provisioning over them.
-func dashboardFixture(t *testing.T) (*grafanatest.Server, time.Time) {
+func dashboardFixture(t *testing.T) (*hosttest.Server, time.Time) {
 	t.Helper()
 	logs, reps := t.TempDir(), t.TempDir()
 	end := time.Now().UTC().Truncate(time.Second)
@@ -39,7 +39,7 @@ func dashboardFixture(t *testing.T) (*grafanatest.Server, time.Time) {
 	if _, err := generate.WriteReports(reps, generate.ReportsConfig{Seed: 42, APIs: 6, Start: end.Add(-60 * 24 * time.Hour), End: end}); err != nil {
 		t.Fatal(err)
 	}
-	s := grafanatest.StartT(t, grafanatest.Options{
+	s := hosttest.StartT(t, hosttest.Options{
 		Dist: dist(), Provisioning: filepath.Join(repoRoot, "provisioning"),
 		Env: []string{"APIFW_LOGS=" + logs, "APIFW_REPORTS=" + reps},
 	})
@@ -60,7 +60,7 @@ type dashboardJSON struct {
 }
 
 // getDashboard fetches an imported dashboard, waiting for the app's import.
-func getDashboard(t *testing.T, s *grafanatest.Server, uid string) (dashboardJSON, map[string]any) {
+func getDashboard(t *testing.T, s *hosttest.Server, uid string) (dashboardJSON, map[string]any) {
 	t.Helper()
 	var resp struct {
 		Dashboard json.RawMessage `json:"dashboard"`
@@ -74,7 +74,7 @@ func getDashboard(t *testing.T, s *grafanatest.Server, uid string) (dashboardJSO
 		if err == nil {
 			break
 		}
-		if !grafanatest.IsStatus(err, 404) || time.Now().After(deadline) {
+		if !hosttest.IsStatus(err, 404) || time.Now().After(deadline) {
 			t.Fatalf("dashboard %s: %v", uid, err)
 		}
 		time.Sleep(time.Second)
@@ -130,7 +130,7 @@ type varResolver struct {
 
 var varRef = regexp.MustCompile(`^\$\{?(\w+)(?::\w+)?\}?$`)
 
-func newVarResolver(t *testing.T, s *grafanatest.Server, d dashboardJSON, from, to time.Time) varResolver {
+func newVarResolver(t *testing.T, s *hosttest.Server, d dashboardJSON, from, to time.Time) varResolver {
 	t.Helper()
 	r := varResolver{all: map[string]bool{}, values: map[string]string{}}
 	for _, v := range d.Templating.List {
@@ -173,7 +173,7 @@ func newVarResolver(t *testing.T, s *grafanatest.Server, d dashboardJSON, from, 
 
 // suggestions lists a field's values through the data source's resource,
 // as the variable editor does.
-func suggestions(t *testing.T, s *grafanatest.Server, field string, from, to time.Time) []string {
+func suggestions(t *testing.T, s *hosttest.Server, field string, from, to time.Time) []string {
 	t.Helper()
 	var resp struct {
 		Values []struct {
@@ -304,7 +304,7 @@ func checkDashboardFile(t *testing.T, uid string, imported map[string]any) {
 
 // panelQuery sends one resolved target as the browser does (interval from
 // the range) and returns its frames; an error or no frame fails.
-func panelQuery(t *testing.T, s *grafanatest.Server, from, to time.Time, q map[string]any) []frameJSON {
+func panelQuery(t *testing.T, s *hosttest.Server, from, to time.Time, q map[string]any) []frameJSON {
 	t.Helper()
 	q["refId"] = "A"
 	interval := to.Sub(from).Milliseconds() / 500

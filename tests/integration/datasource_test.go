@@ -16,12 +16,12 @@ import (
 	"time"
 
 	"github.com/apifw/monitor/pkg/generate"
-	"github.com/apifw/monitor/tests/grafanatest"
+	"github.com/apifw/monitor/tests/hosttest"
 )
 
 // asUser sends a request with another user's basic auth; it returns the
 // status and decodes a JSON answer into out.
-func asUser(t *testing.T, s *grafanatest.Server, login, method, path string, body, out any) int {
+func asUser(t *testing.T, s *hosttest.Server, login, method, path string, body, out any) int {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -51,7 +51,7 @@ func asUser(t *testing.T, s *grafanatest.Server, login, method, path string, bod
 }
 
 // createUser makes a user with a role in the main org through the admin API.
-func createUser(t *testing.T, s *grafanatest.Server, login, role string) {
+func createUser(t *testing.T, s *hosttest.Server, login, role string) {
 	t.Helper()
 	ctx := context.Background()
 	var created struct {
@@ -72,7 +72,7 @@ func TestDatasource(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := grafanatest.StartT(t, grafanatest.Options{
+	s := hosttest.StartT(t, hosttest.Options{
 		Dist:         dist(),
 		Provisioning: filepath.Join(repoRoot, "provisioning"),
 		Env:          []string{"APIFW_LOGS=" + root, "APIFW_REPORTS=" + t.TempDir()},
@@ -207,7 +207,7 @@ func TestDatasource(t *testing.T) {
 		if code := asUser(t, s, "admin", "POST", "/api/datasources/uid/apifw-monitor/resources/deletions", body, &del); code != 200 || del.Deleted != 1 || del.Record.Actor != "admin" {
 			t.Fatalf("delete: %d %+v", code, del)
 		}
-		if err := s.Do(ctx, "GET", "/api/datasources/uid/apifw-monitor/resources/trace/"+victim, nil, nil); !grafanatest.IsStatus(err, 404) {
+		if err := s.Do(ctx, "GET", "/api/datasources/uid/apifw-monitor/resources/trace/"+victim, nil, nil); !hosttest.IsStatus(err, 404) {
 			t.Errorf("deleted trace resource: %v", err)
 		}
 		q := map[string]any{"from": fmt.Sprint(from.UnixMilli()), "to": fmt.Sprint(to.UnixMilli()), "queries": []any{
@@ -219,7 +219,7 @@ func TestDatasource(t *testing.T) {
 			} `json:"results"`
 		}
 		err := s.Do(ctx, "POST", "/api/ds/query", q, &resp)
-		if r := resp.Results["A"]; (err == nil && r.Status != 404) || (err != nil && !grafanatest.IsStatus(err, 404) && !strings.Contains(err.Error(), "not found")) {
+		if r := resp.Results["A"]; (err == nil && r.Status != 404) || (err != nil && !hosttest.IsStatus(err, 404) && !strings.Contains(err.Error(), "not found")) {
 			t.Errorf("deleted trace query: %+v %v", r, err)
 		}
 		if got := stats(t, s, "apifw-monitor", from, to, nil); int(got["total"]) != gt.Total-1 {

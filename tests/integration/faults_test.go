@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/apifw/monitor/pkg/generate"
-	"github.com/apifw/monitor/tests/grafanatest"
+	"github.com/apifw/monitor/tests/hosttest"
 )
 
 // dsSpec is one provisioned data source of a fault scenario.
@@ -25,7 +25,7 @@ type dsSpec struct {
 }
 
 // startWith starts Grafana with the app and one data source per spec.
-func startWith(t *testing.T, specs ...dsSpec) *grafanatest.Server {
+func startWith(t *testing.T, specs ...dsSpec) *hosttest.Server {
 	t.Helper()
 	prov := t.TempDir()
 	var ds strings.Builder
@@ -36,12 +36,12 @@ func startWith(t *testing.T, specs ...dsSpec) *grafanatest.Server {
 	}
 	writeFileT(t, filepath.Join(prov, "datasources", "ds.yaml"), ds.String())
 	writeFileT(t, filepath.Join(prov, "plugins", "app.yaml"), "apiVersion: 1\napps:\n  - {type: apifw-monitor-app, org_id: 1, disabled: false}\n")
-	return grafanatest.StartT(t, grafanatest.Options{Dist: dist(), Provisioning: prov})
+	return hosttest.StartT(t, hosttest.Options{Dist: dist(), Provisioning: prov})
 }
 
 // statsTry runs one stats query and returns its columns, or the error (the
 // backend may be restarting).
-func statsTry(s *grafanatest.Server, uid string, from, to time.Time) (map[string]float64, error) {
+func statsTry(s *hosttest.Server, uid string, from, to time.Time) (map[string]float64, error) {
 	body := map[string]any{
 		"from": fmt.Sprint(from.UnixMilli()), "to": fmt.Sprint(to.UnixMilli()),
 		"queries": []map[string]any{{"refId": "A", "datasource": map[string]string{"uid": uid}, "queryType": "stats"}},
@@ -70,7 +70,7 @@ func statsTry(s *grafanatest.Server, uid string, from, to time.Time) (map[string
 
 // waitStats polls stats until ok accepts them (the backend catches up, or
 // comes back after a kill) and returns them; it fails after timeout.
-func waitStats(t *testing.T, s *grafanatest.Server, uid string, from, to time.Time, timeout time.Duration, ok func(map[string]float64) bool) map[string]float64 {
+func waitStats(t *testing.T, s *hosttest.Server, uid string, from, to time.Time, timeout time.Duration, ok func(map[string]float64) bool) map[string]float64 {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	var last map[string]float64
@@ -105,7 +105,7 @@ type healthDetails struct {
 	} `json:"badExamples"`
 }
 
-func health(t *testing.T, s *grafanatest.Server, uid string) (string, healthDetails) {
+func health(t *testing.T, s *hosttest.Server, uid string) (string, healthDetails) {
 	t.Helper()
 	var h struct {
 		Status  string          `json:"status"`
@@ -113,7 +113,7 @@ func health(t *testing.T, s *grafanatest.Server, uid string) (string, healthDeta
 		Details json.RawMessage `json:"details"`
 	}
 	err := s.Do(context.Background(), "GET", "/api/datasources/uid/"+uid+"/health", nil, &h)
-	if he, ok := err.(*grafanatest.HTTPError); ok && he.Status == 400 { // a failed check
+	if he, ok := err.(*hosttest.HTTPError); ok && he.Status == 400 { // a failed check
 		_ = json.Unmarshal([]byte(he.Body), &h)
 	} else if err != nil {
 		t.Fatalf("health %s: %v", uid, err)
@@ -132,7 +132,7 @@ func firstString(col []any) string {
 }
 
 // dsQueryUID runs one query on data source uid and returns its frames.
-func dsQueryUID(t *testing.T, s *grafanatest.Server, uid string, from, to time.Time, q map[string]any) []frameJSON {
+func dsQueryUID(t *testing.T, s *hosttest.Server, uid string, from, to time.Time, q map[string]any) []frameJSON {
 	t.Helper()
 	q["refId"], q["datasource"] = "A", map[string]string{"uid": uid}
 	body := map[string]any{"from": fmt.Sprint(from.UnixMilli()), "to": fmt.Sprint(to.UnixMilli()), "queries": []any{q}}
@@ -153,7 +153,7 @@ func dsQueryUID(t *testing.T, s *grafanatest.Server, uid string, from, to time.T
 
 // waitHealth polls the health check until ok accepts its details (the
 // collector looks at the files at most every 500 ms).
-func waitHealth(t *testing.T, s *grafanatest.Server, uid string, ok func(healthDetails) bool) healthDetails {
+func waitHealth(t *testing.T, s *hosttest.Server, uid string, ok func(healthDetails) bool) healthDetails {
 	t.Helper()
 	var d healthDetails
 	var msg string
@@ -310,7 +310,7 @@ func TestFaults(t *testing.T) {
 			Deleted int `json:"deleted"`
 		}
 		err := s.Do(context.Background(), "POST", "/api/datasources/uid/"+kill.uid+"/resources/deletions", map[string]any{"clientIp": client}, &del)
-		if grafanatest.IsStatus(err, 404) || grafanatest.IsStatus(err, 405) {
+		if hosttest.IsStatus(err, 404) || hosttest.IsStatus(err, 405) {
 			t.Skipf("no deletion resource in this build: %v", err)
 		}
 		if err != nil || del.Deleted == 0 {
@@ -324,7 +324,7 @@ func TestFaults(t *testing.T) {
 		time.Sleep(time.Second)
 		waitStats(t, s, kill.uid, from, now, 60*time.Second, totalIs(want))
 		err = s.Do(context.Background(), "GET", "/api/datasources/uid/"+kill.uid+"/resources/trace/"+uuid, nil, nil)
-		if !grafanatest.IsStatus(err, 404) {
+		if !hosttest.IsStatus(err, 404) {
 			t.Fatalf("trace of a deleted transaction after the restart: %v", err)
 		}
 		t.Logf("deleted %d transactions of %s; after the kill %d remain", del.Deleted, client, want)

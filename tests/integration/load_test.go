@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/apifw/monitor/pkg/generate"
-	"github.com/apifw/monitor/tests/grafanatest"
+	"github.com/apifw/monitor/tests/hosttest"
 )
 
 // loadQuery is one dashboard-style query of the load mix.
@@ -62,7 +62,7 @@ func envInt(name string, def int) int {
 }
 
 // runQuery sends one query and returns its error, if any.
-func runQuery(s *grafanatest.Server, q loadQuery, now time.Time) error {
+func runQuery(s *hosttest.Server, q loadQuery, now time.Time) error {
 	body := map[string]any{
 		"from": fmt.Sprint(now.Add(-q.span).UnixMilli()), "to": fmt.Sprint(now.UnixMilli()),
 		"queries": []map[string]any{withRef(q.query)},

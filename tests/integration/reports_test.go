@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/apifw/monitor/pkg/generate"
-	"github.com/apifw/monitor/tests/grafanatest"
+	"github.com/apifw/monitor/tests/hosttest"
 )
 
 // The report queries are checked against expectations computed here, from
@@ -72,7 +72,7 @@ func writeReportsFixture(t *testing.T) reportsFixture {
 	return f
 }
 
-func startReportsGrafana(t *testing.T, f reportsFixture) *grafanatest.Server {
+func startReportsHost(t *testing.T, f reportsFixture) *hosttest.Server {
 	prov := t.TempDir()
 	ds := fmt.Sprintf("apiVersion: 1\ndatasources:\n  - {name: reports, uid: ds-reports, type: apifw-monitor-datasource, access: proxy, jsonData: {logRoots: [%q], reportRoots: [%q]}}\n", f.logs, f.reports)
 	for dir, content := range map[string]string{"datasources/ds.yaml": ds, "plugins/app.yaml": "apiVersion: 1\napps:\n  - {type: apifw-monitor-app, org_id: 1, disabled: false}\n"} {
@@ -84,14 +84,14 @@ func startReportsGrafana(t *testing.T, f reportsFixture) *grafanatest.Server {
 			t.Fatal(err)
 		}
 	}
-	return grafanatest.StartT(t, grafanatest.Options{Dist: dist(), Provisioning: prov})
+	return hosttest.StartT(t, hosttest.Options{Dist: dist(), Provisioning: prov})
 }
 
 // reportRow is one table row: column name → JSON value (numbers as float64, times as epoch ms).
 type reportRow map[string]any
 
 // reportRows runs one query through /api/ds/query and returns its single frame's rows.
-func reportRows(t *testing.T, s *grafanatest.Server, uid string, from, to time.Time, q map[string]any) []reportRow {
+func reportRows(t *testing.T, s *hosttest.Server, uid string, from, to time.Time, q map[string]any) []reportRow {
 	t.Helper()
 	q["refId"], q["datasource"] = "A", map[string]string{"uid": uid}
 	body := map[string]any{"from": fmt.Sprint(from.UnixMilli()), "to": fmt.Sprint(to.UnixMilli()), "queries": []map[string]any{q}}
@@ -217,7 +217,7 @@ func hasTag(a generate.TruthAPI, tag string) bool {
 
 func TestReports(t *testing.T) {
 	f := writeReportsFixture(t)
-	s := startReportsGrafana(t, f)
+	s := startReportsHost(t, f)
 	truth := f.truth
 	from, to := f.end.Add(-30*24*time.Hour), f.end.Add(time.Second)
 	all := func(string) bool { return true }
@@ -510,7 +510,7 @@ func TestReports(t *testing.T) {
 		body := map[string]any{"from": fmt.Sprint(from.UnixMilli()), "to": fmt.Sprint(to.UnixMilli()),
 			"queries": []map[string]any{{"refId": "A", "datasource": map[string]string{"uid": "ds-reports"}, "queryType": "auditIssues", "groupBy": "owner"}}}
 		err := s.Do(context.Background(), "POST", "/api/ds/query", body, nil)
-		if err == nil || !grafanatest.IsStatus(err, 400) || !strings.Contains(err.Error(), "groupBy") {
+		if err == nil || !hosttest.IsStatus(err, 400) || !strings.Contains(err.Error(), "groupBy") {
 			t.Errorf("bad groupBy: %v", err)
 		}
 	})
@@ -544,7 +544,7 @@ func TestReportsRealSamples(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(prov, "datasources", "ds.yaml"), []byte(ds), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := grafanatest.StartT(t, grafanatest.Options{Dist: dist(), Provisioning: prov})
+	s := hosttest.StartT(t, hosttest.Options{Dist: dist(), Provisioning: prov})
 	var health struct {
 		Status  string `json:"status"`
 		Message string `json:"message"`

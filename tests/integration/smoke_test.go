@@ -1,7 +1,8 @@
 //go:build integration
 
-// Package integration runs the built plugin inside a real Grafana server.
-// Run through `npm run test:integration` (it builds Grafana and the plugin).
+// Package integration runs the built plugin on the plugin host (pkg/host),
+// which speaks Grafana's plugin protocol and HTTP API.
+// Run through `npm run test:integration` (it builds the plugin).
 package integration
 
 import (
@@ -14,7 +15,7 @@ import (
 	"time"
 
 	"github.com/apifw/monitor/pkg/generate"
-	"github.com/apifw/monitor/tests/grafanatest"
+	"github.com/apifw/monitor/tests/hosttest"
 )
 
 const repoRoot = "../.."
@@ -79,7 +80,7 @@ func (f frameJSON) column(name string) []any {
 }
 
 // dsQuery runs one query on the provisioned data source and returns its frames.
-func dsQuery(t *testing.T, s *grafanatest.Server, from, to time.Time, q map[string]any) []frameJSON {
+func dsQuery(t *testing.T, s *hosttest.Server, from, to time.Time, q map[string]any) []frameJSON {
 	t.Helper()
 	q["refId"], q["datasource"] = "A", map[string]string{"uid": "apifw-monitor"}
 	body := map[string]any{"from": fmt.Sprint(from.UnixMilli()), "to": fmt.Sprint(to.UnixMilli()), "queries": []any{q}}
@@ -99,7 +100,7 @@ func dsQuery(t *testing.T, s *grafanatest.Server, from, to time.Time, q map[stri
 }
 
 // stats runs one stats query through /api/ds/query and returns its columns.
-func stats(t *testing.T, s *grafanatest.Server, uid string, from, to time.Time, filters map[string]any) map[string]float64 {
+func stats(t *testing.T, s *hosttest.Server, uid string, from, to time.Time, filters map[string]any) map[string]float64 {
 	t.Helper()
 	body := map[string]any{
 		"from": fmt.Sprint(from.UnixMilli()), "to": fmt.Sprint(to.UnixMilli()),
@@ -126,7 +127,7 @@ func stats(t *testing.T, s *grafanatest.Server, uid string, from, to time.Time, 
 
 func TestSmoke(t *testing.T) {
 	logs, gt, end := fixture(t)
-	s := grafanatest.StartT(t, grafanatest.Options{
+	s := hosttest.StartT(t, hosttest.Options{
 		Dist:         dist(),
 		Provisioning: filepath.Join(repoRoot, "provisioning"), // the repository's own provisioning
 		Env:          []string{"APIFW_LOGS=" + logs, "APIFW_REPORTS=" + t.TempDir()},
@@ -146,7 +147,7 @@ func TestSmoke(t *testing.T) {
 		for _, p := range plugins {
 			found[p.ID] = true
 		}
-		for _, id := range grafanatest.PluginIDs {
+		for _, id := range hosttest.PluginIDs {
 			if !found[id] {
 				t.Errorf("plugin %s not listed by /api/plugins", id)
 			}
@@ -253,7 +254,7 @@ datasources:
 			t.Fatal(err)
 		}
 	}
-	s := grafanatest.StartT(t, grafanatest.Options{Dist: dist(), Provisioning: prov})
+	s := hosttest.StartT(t, hosttest.Options{Dist: dist(), Provisioning: prov})
 	ctx := context.Background()
 	cases := []struct{ uid, contains string }{
 		{"ds-missing", "directory does not exist"},
@@ -262,7 +263,7 @@ datasources:
 	}
 	for _, c := range cases {
 		err := s.Do(ctx, "GET", "/api/datasources/uid/"+c.uid+"/health", nil, nil)
-		if err == nil || !grafanatest.IsStatus(err, 400) || !strings.Contains(err.Error(), c.contains) {
+		if err == nil || !hosttest.IsStatus(err, 400) || !strings.Contains(err.Error(), c.contains) {
 			t.Errorf("%s health: %v, want 400 containing %q", c.uid, err, c.contains)
 		}
 	}
