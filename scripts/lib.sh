@@ -28,13 +28,12 @@ ensure_chromium() {
   export CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}"
 }
 
-# Builds (or finds in the cache) the Grafana server built from Grafana's Go modules.
-ensure_grafana() {
-  if [[ -z "${APIFW_GRAFANA_DIR:-}" ]]; then
-    say "Grafana server from source (cached under $APIFW_CACHE/grafana)"
-    APIFW_GRAFANA_DIR="$(bash "$REPO/scripts/build-grafana.sh")"
-    export APIFW_GRAFANA_DIR
-  fi
+# Builds the plugin host (cmd/apifw-host, pkg/host) into the cache and sets
+# APIFW_HOST to it; the Go build cache keeps a warm build to seconds.
+ensure_host() {
+  export APIFW_HOST="$APIFW_CACHE/bin/apifw-host"
+  mkdir -p "$APIFW_CACHE/bin"
+  go build -o "$APIFW_HOST" ./cmd/apifw-host
 }
 
 # Builds the plugin into dist/: frontend bundles and the backend for this machine.

@@ -4,7 +4,7 @@
 # fuzz: every Go fuzz target for APIFW_FUZZ_LONG (default 2m) each; the
 #       summary line of each run (execs, new interesting inputs) is printed;
 #       a crash stops the script with the failing input under testdata/fuzz.
-# load: tests/integration TestLoad against the real Grafana for
+# load: tests/integration TestLoad on the plugin host for
 #       APIFW_LOAD_DURATION (default 3m): 50 concurrent dashboard queries,
 #       alert-style stats every 10 s, the generator appending 20 k
 #       transactions/s; prints p50/p99 per query type and the plugin's RSS.
@@ -27,7 +27,6 @@ fi
 
 if [[ $what == load || $what == all ]]; then
   [[ -f "${APIFW_DIST:-dist}/plugin.json" ]] || build_plugin
-  ensure_grafana
   APIFW_LONG=1 go test -tags integration -count=1 -timeout 60m -run '^TestLoad$' -v ./tests/integration/ 2>&1 |
     grep -Ev '^=== (RUN|PAUSE|CONT)'
   exit "${PIPESTATUS[0]}"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: every suite once (static checks, Go, TypeScript unit,
-# integration against a real Grafana, browser); non-zero on any failure.
+# integration and browser on the plugin host); non-zero on any failure.
 source "$(dirname "$0")/lib.sh"
 ensure_node_modules
 
@@ -18,7 +18,7 @@ run_suite() {
 }
 
 static_checks() {
-  npx tsc --noEmit && npx tsc --noEmit -p tests/browser && npx eslint --cache . && go vet ./... && go vet -tags integration ./tests/... &&
+  bash scripts/check-licences.sh && npx tsc --noEmit && npx tsc --noEmit -p tests/browser && npx eslint --cache . && go vet ./... && go vet -tags integration ./tests/... &&
     GOOS=linux GOARCH=arm go build ./pkg/... && GOOS=windows GOARCH=amd64 go build ./pkg/... &&
     test -z "$(gofmt -l pkg cmd tests)" || { echo "gofmt: $(gofmt -l pkg cmd tests)"; return 1; }
 }
@@ -27,7 +27,7 @@ run_suite static static_checks
 run_suite go bash scripts/test-go.sh
 run_suite unit npx jest --passWithNoTests --maxWorkers 2 --ci
 build_plugin
-ensure_grafana
+ensure_host
 run_suite integration bash scripts/test-integration.sh
 run_suite browser bash scripts/test-browser.sh
 # The long load test and long fuzzing (minutes each) only when asked for.
