@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# `npm start`: builds the plugin and runs Grafana with it and provisioning/,
-# over $APIFW_LOGS (or generated demo data), on http://localhost:${GRAFANA_PORT:-3000}.
+# `npm start`: builds the plugin and runs it with provisioning/, over
+# $APIFW_LOGS (or generated demo data), on http://localhost:${GRAFANA_PORT:-3000}.
 # With the demo data, the generator keeps appending live traffic (about 50
 # calls/s, a blocked-traffic spike every 6 minutes: scripts/demo-live.sh) so
 # the dashboards move and the provisioned alert rules fire; APIFW_LIVE=0 turns
 # that off.
-# Grafana comes from, in this order: $GRAFANA_HOME (an installed Grafana),
-# Docker when an engine runs (docker-compose.yml), else the server built from
-# Grafana's Go modules (scripts/build-grafana.sh).
+# Where it runs, in this order: the Grafana installed in $GRAFANA_HOME; Docker
+# when an engine answers (docker-compose.yml, the official Grafana image);
+# otherwise the plugin host (cmd/apifw-host), which is not Grafana: it runs
+# the same plugin binary over Grafana's plugin protocol and serves the app
+# pages, panels, bundled dashboards and alert rule states in a preview page.
 source "$(dirname "$0")/lib.sh"
 port="${GRAFANA_PORT:-3000}"
 ensure_node_modules
@@ -31,16 +33,13 @@ fi
 export APIFW_LOGS APIFW_REPORTS GRAFANA_PORT="$port"
 
 banner() {
-  say "Grafana: http://localhost:$port  (login admin / admin)"
   [[ -n "${APIFW_LOGS:-}" ]] && say "firewall logs: $APIFW_LOGS   reports: $APIFW_REPORTS"
   say "dashboards: Security /d/apifw-security, Collection /d/apifw-collection, Executive /d/apifw-executive; alert rules: /alerting/list"
 }
 
 live_pid=""
 stop_live() { [[ -n "$live_pid" ]] && kill "$live_pid" 2>/dev/null; wait "$live_pid" 2>/dev/null || true; }
-
-run_local() { # $@: grafanarun flags selecting the server
-  banner
+start_live() {
   if [[ -n "$demo" && "${APIFW_LIVE:-1}" != "0" ]]; then
     say "live demo traffic: ~${APIFW_LIVE_RATE:-50} calls/s, a blocked-traffic spike every ${APIFW_BURST_EVERY:-6m} (APIFW_LIVE=0 to stop it)"
     bash scripts/demo-live.sh "$APIFW_LOGS" &
@@ -48,26 +47,67 @@ run_local() { # $@: grafanarun flags selecting the server
     trap stop_live EXIT
     trap 'exit 130' INT TERM
   fi
-  go run ./tests/grafanatest/cmd/grafanarun -port "$port" -dist dist -provisioning provisioning \
-    -data "$APIFW_CACHE/run/grafana-data" "$@"
+}
+
+# An installed Grafana, configured through its environment as the Docker
+# image is: our dist/ as the only plugin, this repository's provisioning,
+# loopback only, unsigned plugins allowed, nothing that calls out.
+run_grafana_home() {
+  local bin="" data="$APIFW_CACHE/run/grafana-data"
+  for candidate in "$GRAFANA_HOME/bin/grafana" "$GRAFANA_HOME/bin/grafana-server" "$(command -v grafana || true)"; do
+    [[ -n "$candidate" && -x "$candidate" ]] && { bin="$candidate"; break; }
+  done
+  [[ -n "$bin" ]] || { echo "no grafana binary under GRAFANA_HOME=$GRAFANA_HOME" >&2; exit 1; }
+  mkdir -p "$data/plugins"
+  ln -sfn "$REPO/dist" "$data/plugins/apifw-monitor-app"
+  local args=(server --homepath "$GRAFANA_HOME")
+  [[ "$(basename "$bin")" == grafana-server ]] && args=(--homepath "$GRAFANA_HOME")
+  say "using the Grafana installed in $GRAFANA_HOME: http://localhost:$port  (login admin / admin)"
+  banner
+  start_live
+  GF_PATHS_DATA="$data" GF_PATHS_LOGS="$data/log" GF_PATHS_PLUGINS="$data/plugins" \
+    GF_PATHS_PROVISIONING="$REPO/provisioning" GF_SERVER_HTTP_ADDR=127.0.0.1 GF_SERVER_HTTP_PORT="$port" \
+    GF_SECURITY_ADMIN_USER=admin GF_SECURITY_ADMIN_PASSWORD=admin \
+    GF_PLUGINS_ALLOW_LOADING_UNSIGNED_PLUGINS=apifw-monitor-app,apifw-monitor-datasource,apifw-topn-panel,apifw-trace-panel \
+    GF_PLUGINS_PUBLIC_KEY_RETRIEVAL_DISABLED=true GF_ANALYTICS_REPORTING_ENABLED=false GF_ANALYTICS_CHECK_FOR_UPDATES=false \
+    GF_NEWS_NEWS_FEED_ENABLED=false "$bin" "${args[@]}"
+}
+
+# The plugin host with the preview page (the host page bundled from
+# tests/browser/host), anonymous users as Admin on loopback.
+run_plugin_host() {
+  ensure_host
+  local web="$APIFW_CACHE/run/hostpage"
+  say "bundling the preview page (tests/browser/host) into $web"
+  HOSTPAGE_OUT="$web" npx ts-node --transpile-only -O '{"module":"commonjs"}' -e \
+    "require('./tests/browser/build-host').buildHost(process.env.HOSTPAGE_OUT).catch((e) => { console.error(e); process.exit(1); })"
+  cat >&2 <<TXT
+
+  ┌────────────────────────────────────────────────────────────────────────────┐
+  │ This is the PLUGIN HOST, not Grafana: neither GRAFANA_HOME nor Docker was   │
+  │ found. It runs the real plugin binary over Grafana's plugin protocol and    │
+  │ shows the app pages, panels, bundled dashboards and alert rule states in a  │
+  │ preview page built from @grafana/ui. To use the plugin in a real Grafana,   │
+  │ see "Installing into an existing Grafana" in README.md, or run with         │
+  │ GRAFANA_HOME=/usr/share/grafana npm start, or with Docker.                  │
+  └────────────────────────────────────────────────────────────────────────────┘
+
+TXT
+  say "preview: http://localhost:$port/  (no login; API: curl -u admin:admin localhost:$port/api/health)"
+  banner
+  start_live
+  "$APIFW_HOST" -port "$port" -dist dist -provisioning provisioning -data "$APIFW_CACHE/run/host-data" \
+    -web "$web" -icons node_modules/@grafana/ui/dist/public/img/icons -anonymous-role Admin
 }
 
 if [[ -n "${GRAFANA_HOME:-}" ]]; then
-  bin="$(command -v grafana || true)"
-  for candidate in "$GRAFANA_HOME/bin/grafana" "$GRAFANA_HOME/bin/grafana-server"; do
-    [[ -x "$candidate" ]] && { bin="$candidate"; break; }
-  done
-  [[ -n "$bin" ]] || { echo "no grafana binary under GRAFANA_HOME=$GRAFANA_HOME" >&2; exit 1; }
-  say "using the Grafana installed in $GRAFANA_HOME"
-  run_local -bin "$bin" -home "$GRAFANA_HOME"
+  run_grafana_home
 elif use_docker; then
-  say "using Docker (docker-compose.yml)"
+  say "using Docker (docker-compose.yml): http://localhost:$port  (login admin / admin)"
   banner
   profile=()
   [[ -n "$demo" && "${APIFW_LIVE:-1}" != "0" ]] && profile=(--profile live)
   exec docker compose "${profile[@]}" up
 else
-  ensure_grafana
-  say "using the Grafana server built from source ($APIFW_GRAFANA_DIR)"
-  run_local -grafana-dir "$APIFW_GRAFANA_DIR"
+  run_plugin_host
 fi

@@ -90,6 +90,10 @@ func (s *Server) bootSettings() map[string]any {
 // inlined as Grafana's index.html does, since @grafana/runtime reads
 // window.grafanaBootData as soon as it is imported.
 func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		writeMessage(w, http.StatusMethodNotAllowed, "Method not allowed")
+		return
+	}
 	if r.URL.Path != "/" && r.URL.Path != "/index.html" && !strings.HasPrefix(r.URL.Path, "/a/") && !strings.HasPrefix(r.URL.Path, "/d/") {
 		http.NotFound(w, r)
 		return

@@ -253,7 +253,9 @@ func (s *Server) Handler() http.Handler {
 
 	if s.opts.Web != "" {
 		mux.HandleFunc("GET /host/", serveDir(s.opts.Web, "/host/"))
-		mux.Handle("GET /", viewer(s.index))
+		// No method in the pattern: Go's mux refuses "GET /" beside the
+		// method-less resource routes; index answers GET only.
+		mux.Handle("/", viewer(s.index))
 	}
 	if s.opts.Icons != "" {
 		mux.HandleFunc("GET /public/build/img/icons/", serveDir(s.opts.Icons, "/public/build/img/icons/"))
