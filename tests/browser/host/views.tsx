@@ -343,17 +343,19 @@ async function loadAppRoot({ params, pluginId }: ViewContext) {
   }
   // Grafana mounts the app root under /a/<id>/*; a memory router keeps the host page's own URL.
   return (
-    <Page>
+    <>
       {nav && <TopBar current="app" />}
-      <MemoryRouter initialEntries={[`${basename}/${path}`]}>
-        <Routes>
-          <Route
-            path={`${basename}/*`}
-            element={<Root meta={meta} basename={basename} path={basename} query={{}} onNavChanged={() => {}} />}
-          />
-        </Routes>
-      </MemoryRouter>
-    </Page>
+      <Page>
+        <MemoryRouter initialEntries={[`${basename}/${path}`]}>
+          <Routes>
+            <Route
+              path={`${basename}/*`}
+              element={<Root meta={meta} basename={basename} path={basename} query={{}} onNavChanged={() => {}} />}
+            />
+          </Routes>
+        </MemoryRouter>
+      </Page>
+    </>
   );
 }
 
@@ -365,10 +367,17 @@ async function loadAppConfig({ params, pluginId }: ViewContext) {
     throw new Error(`${meta.module} has no config page${pageId ? ` "${pageId}"` : ''}`);
   }
   const Body = page.body;
+  const nav = params.get('nav') === '1';
+  if (nav) {
+    installLinkRouter();
+  }
   return (
-    <Page>
-      <Body plugin={plugin} query={{}} />
-    </Page>
+    <>
+      {nav && <TopBar current="app" />}
+      <Page>
+        <Body plugin={plugin} query={{}} />
+      </Page>
+    </>
   );
 }
 

@@ -205,7 +205,8 @@ export async function applyTransformations(
       operator = rowsToFields(config.options);
     } else {
       const info = TRANSFORMERS.get(config.id);
-      operator = info?.operator(config.options ?? info.defaultOptions ?? {}, { interpolate });
+      // Like Grafana's transformDataFrame: the saved options over the transformer's defaults.
+      operator = info?.operator({ ...info.defaultOptions, ...config.options }, { interpolate });
     }
     if (!operator) {
       notes.push(`transformation "${config.id}" is not available in the host; skipped`);
