@@ -33,15 +33,16 @@ func main() {
 		icons     = flag.String("icons", "", "@grafana/ui icon folder to serve at /public/build/img/icons/")
 		anonymous = flag.String("anonymous-role", "", "org role of requests without credentials (Viewer, Editor, Admin); empty: basic auth required")
 		version   = flag.String("grafana-version", "13.2.2", "the Grafana version the host reports")
+		logFile   = flag.String("log", "", "the plugins' log output (default: <data>/host.log)")
 	)
 	flag.Parse()
-	if err := run(*dist, *prov, *data, *addr, *port, *readyFile, *web, *icons, *anonymous, *version); err != nil {
+	if err := run(*dist, *prov, *data, *addr, *port, *readyFile, *web, *icons, *anonymous, *version, *logFile); err != nil {
 		fmt.Fprintln(os.Stderr, "apifw-host:", err)
 		os.Exit(1)
 	}
 }
 
-func run(dist, prov, data, addr string, port int, readyFile, web, icons, anonymous, version string) error {
+func run(dist, prov, data, addr string, port int, readyFile, web, icons, anonymous, version, logFile string) error {
 	if data == "" {
 		d, err := os.MkdirTemp("", "apifw-host-")
 		if err != nil {
@@ -52,6 +53,14 @@ func run(dist, prov, data, addr string, port int, readyFile, web, icons, anonymo
 	if err := os.MkdirAll(data, 0o700); err != nil {
 		return err
 	}
+	if logFile == "" {
+		logFile = filepath.Join(data, "host.log")
+	}
+	logOut, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logOut.Close()
 	ln, err := net.Listen("tcp", net.JoinHostPort(addr, fmt.Sprint(port)))
 	if err != nil {
 		return err
@@ -59,7 +68,7 @@ func run(dist, prov, data, addr string, port int, readyFile, web, icons, anonymo
 	url := fmt.Sprintf("http://%s/", ln.Addr().String())
 	srv, err := api.New(api.Options{
 		Dist: dist, Provisioning: prov, DataDir: data, AppURL: url, GrafanaVersion: version,
-		AnonymousRole: anonymous, Web: web, Icons: icons,
+		AnonymousRole: anonymous, Web: web, Icons: icons, Log: logOut,
 	})
 	if err != nil {
 		ln.Close()
@@ -79,7 +88,7 @@ func run(dist, prov, data, addr string, port int, readyFile, web, icons, anonymo
 	httpSrv := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
-	fmt.Fprintf(os.Stderr, "apifw-host: serving %s (plugin host, not Grafana; data %s)\n", url, data)
+	fmt.Fprintf(os.Stderr, "apifw-host: serving %s (plugin host, not Grafana; data %s, plugin log %s)\n", url, data, logFile)
 	if readyFile != "" {
 		if err := os.WriteFile(readyFile, []byte(url[:len(url)-1]+"\n"), 0o644); err != nil {
 			return err

@@ -124,11 +124,12 @@ func parseRange(from, to string, now time.Time) (backend.TimeRange, error) {
 		to = "now"
 	}
 	tr := gtime.NewTimeRange(from, to)
-	f, err := tr.ParseFrom(gtime.WithNow(now))
+	tr.Now = now
+	f, err := tr.ParseFrom()
 	if err != nil {
 		return backend.TimeRange{}, fmt.Errorf("invalid from: %s", from)
 	}
-	t, err := tr.ParseTo(gtime.WithNow(now))
+	t, err := tr.ParseTo() // rounds up, as Grafana does for "to" (now/d = end of day)
 	if err != nil {
 		return backend.TimeRange{}, fmt.Errorf("invalid to: %s", to)
 	}
