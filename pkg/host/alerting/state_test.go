@@ -1,0 +1,225 @@
+package alerting
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/grafana/grafana-plugin-sdk-go/backend"
+	"github.com/grafana/grafana-plugin-sdk-go/data"
+
+	"github.com/apifw/monitor/pkg/host/alerting/expr"
+)
+
+var t0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+
+// step is what the fake data source answers at one evaluation: numbers by
+// label value of "api" (a nil value is a null), no frames, or an error.
+type step struct {
+	values map[string]*float64
+	noData bool
+	err    error
+}
+
+func v(api string, f float64) step { return step{values: map[string]*float64{api: expr.F(f)}} }
+
+var noData = step{noData: true}
+
+func errStep() step { return step{err: errors.New("data source down")} }
+
+// numericAnswer answers every query with a numeric-wide frame per label set.
+func numericAnswer(s step) (*backend.QueryDataResponse, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	resp := backend.NewQueryDataResponse()
+	var frames data.Frames
+	if !s.noData {
+		for api, val := range s.values {
+			var l data.Labels
+			if api != "" {
+				l = data.Labels{"api": api}
+			}
+			f := data.NewFrame("", data.NewField("value", l, []*float64{val}))
+			f.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
+			frames = append(frames, f)
+		}
+	} else {
+		f := data.NewFrame("")
+		f.Meta = &data.FrameMeta{Type: data.FrameTypeNumericMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
+		frames = data.Frames{f}
+	}
+	resp.Responses["A"] = backend.DataResponse{Frames: frames}
+	return resp, nil
+}
+
+func testRule(forDur time.Duration, noDataState, execErrState string) Rule {
+	model := func(m map[string]any) json.RawMessage { b, _ := json.Marshal(m); return b }
+	return Rule{
+		UID: "r", OrgID: 1, Title: "Test rule", Condition: "B", For: forDur,
+		NoDataState: noDataState, ExecErrState: execErrState, MissingSeriesEvalsToResolve: 2,
+		Labels: map[string]string{"severity": "warning"}, Annotations: map[string]string{"summary": "{{ $labels.api }} is {{ $values.A }}"},
+		Group: "g", FolderTitle: "Folder", FolderUID: "folder", Interval: time.Minute,
+		Data: []expr.Query{
+			{RefID: "A", DatasourceUID: "ds", RelativeTimeRange: expr.RelativeTimeRange{From: 300}, Model: model(map[string]any{"refId": "A"})},
+			{RefID: "B", DatasourceUID: "__expr__", Model: model(map[string]any{"type": "threshold", "expression": "A", "conditions": []any{map[string]any{"evaluator": map[string]any{"type": "gt", "params": []float64{0}}}}})},
+		},
+	}
+}
+
+// run evaluates the rule once per step, a minute apart, and returns the
+// instances after each step, keyed by their "api" label ("" for none).
+func run(t *testing.T, rule Rule, steps []step) []map[string]*Instance {
+	t.Helper()
+	i := 0
+	qf := func(ctx context.Context, ds string, qs []backend.DataQuery) (*backend.QueryDataResponse, error) {
+		return numericAnswer(steps[i])
+	}
+	s := NewScheduler([]Group{{OrgID: 1, Name: "g", Folder: "Folder", FolderUID: "folder", Interval: time.Minute, Rules: []Rule{rule}}}, qf)
+	var out []map[string]*Instance
+	for i = range steps {
+		s.EvalRule(context.Background(), rule, t0.Add(time.Duration(i)*time.Minute))
+		m := map[string]*Instance{}
+		for _, inst := range s.Instances(rule.UID) {
+			m[inst.Labels["api"]] = inst
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+type want struct {
+	api   string
+	state string // formatted state, "" = instance absent
+}
+
+func check(t *testing.T, got []map[string]*Instance, wants [][]want) {
+	t.Helper()
+	for i, ws := range wants {
+		for _, w := range ws {
+			inst := got[i][w.api]
+			switch {
+			case w.state == "" && inst != nil:
+				t.Errorf("step %d api %q: instance present (%s), want none", i, w.api, inst.FormattedState())
+			case w.state != "" && inst == nil:
+				t.Errorf("step %d api %q: no instance, want %s", i, w.api, w.state)
+			case inst != nil && inst.FormattedState() != w.state:
+				t.Errorf("step %d api %q: %s, want %s", i, w.api, inst.FormattedState(), w.state)
+			}
+		}
+	}
+}
+
+func TestStateTransitions(t *testing.T) {
+	cases := []struct {
+		name  string
+		rule  Rule
+		steps []step
+		want  [][]want
+	}{
+		// https://grafana.com/docs/grafana/latest/alerting/fundamentals/alert-rule-evaluation/
+		// ("pending period"): a firing condition is Pending until the pending
+		// period has elapsed, then Alerting; state.go resultAlerting compares
+		// EvaluatedAt - StartsAt >= For. Back to Normal when the condition is 0.
+		{"for 2m", testRule(2*time.Minute, NoDataNoData, ErrStateError),
+			[]step{v("x", 1), v("x", 1), v("x", 1), v("x", 0)},
+			[][]want{{{"x", "Pending"}}, {{"x", "Pending"}}, {{"x", "Alerting"}}, {{"x", "Normal"}}}},
+		// for 0s: Alerting at once (resultAlerting: rule.For == 0).
+		{"for 0s", testRule(0, NoDataNoData, ErrStateError),
+			[]step{v("x", 1), v("x", 0), v("x", 1)},
+			[][]want{{{"x", "Alerting"}}, {{"x", "Normal"}}, {{"x", "Alerting"}}}},
+		// A pending instance whose condition clears goes back to Normal.
+		{"pending then normal", testRule(5*time.Minute, NoDataNoData, ErrStateError),
+			[]step{v("x", 1), v("x", 0)},
+			[][]want{{{"x", "Pending"}}, {{"x", "Normal"}}}},
+		// One instance per label set; each has its own state.
+		{"multi-dimensional", testRule(0, NoDataNoData, ErrStateError),
+			[]step{{values: map[string]*float64{"x": expr.F(5), "y": expr.F(0)}}},
+			[][]want{{{"x", "Alerting"}, {"y", "Normal"}}}},
+		// A null condition value is NoData for that instance (eval.go).
+		{"null value is no data", testRule(0, NoDataNoData, ErrStateError),
+			[]step{{values: map[string]*float64{"x": nil}}},
+			[][]want{{{"x", "NoData"}}}},
+
+		// No data handling
+		// (https://grafana.com/docs/grafana/latest/alerting/fundamentals/alert-rule-evaluation/nodata-and-error-states/,
+		// state.go resultNoData): NoData state: a new instance with the rule's
+		// labels in NoData; the series that vanished are stale and are removed
+		// after 2 missing evaluations (stale-alert-instances doc).
+		{"nodata: NoData", testRule(0, NoDataNoData, ErrStateError),
+			[]step{v("x", 1), noData, noData},
+			[][]want{{{"x", "Alerting"}}, {{"", "NoData"}, {"x", "Alerting"}}, {{"", "NoData"}, {"x", ""}}}},
+		// Alerting: through the pending period, reason NoData; manager.go
+		// applies the NoData result to all existing instances.
+		{"nodata: Alerting with for", testRule(time.Minute, NoDataAlerting, ErrStateError),
+			[]step{noData, noData, v("x", 0)},
+			[][]want{{{"", "Pending (NoData)"}}, {{"", "Alerting (NoData)"}}, {{"x", "Normal"}, {"", "Alerting (NoData)"}}}},
+		{"nodata: Alerting applies to existing instances", testRule(0, NoDataAlerting, ErrStateError),
+			[]step{v("x", 0), noData},
+			[][]want{{{"x", "Normal"}}, {{"x", "Alerting (NoData)"}, {"", ""}}}},
+		// OK: Normal, reason NoData.
+		{"nodata: OK", testRule(0, NoDataOK, ErrStateError),
+			[]step{v("x", 1), noData},
+			[][]want{{{"x", "Alerting"}}, {{"x", "Normal (NoData)"}}}},
+		// KeepLast: the instance keeps its state (reason "NoData, KeepLast").
+		{"nodata: KeepLast", testRule(0, NoDataKeepLast, ErrStateError),
+			[]step{v("x", 1), noData, v("x", 0)},
+			[][]want{{{"x", "Alerting"}}, {{"x", "Alerting (NoData, KeepLast)"}}, {{"x", "Normal"}}}},
+
+		// Error handling (same doc, state.go resultError): Error state at
+		// once, no pending period; the instance carries ref_id and
+		// datasource_uid labels (AddErrorInformation) so the api label is
+		// absent.
+		{"error: Error", testRule(5*time.Minute, NoDataNoData, ErrStateError),
+			[]step{errStep(), errStep()},
+			[][]want{{{"", "Error"}}, {{"", "Error"}}}},
+		{"error: Alerting with for", testRule(time.Minute, NoDataNoData, ErrStateAlerting),
+			[]step{errStep(), errStep()},
+			[][]want{{{"", "Pending (Error)"}}, {{"", "Alerting (Error)"}}}},
+		{"error: OK", testRule(0, NoDataNoData, ErrStateOK),
+			[]step{v("x", 1), errStep()},
+			[][]want{{{"x", "Alerting"}}, {{"x", "Normal (Error)"}}}},
+		{"error: KeepLast", testRule(0, NoDataNoData, ErrStateKeepLast),
+			[]step{v("x", 1), errStep()},
+			[][]want{{{"x", "Alerting"}}, {{"x", "Alerting (Error, KeepLast)"}}}},
+
+		// Stale instances (stale-alert-instances doc: "2 by default"): a
+		// series missing for one evaluation keeps its state, missing for the
+		// second it is resolved and evicted.
+		{"stale instance removed after 2 missing evaluations", testRule(0, NoDataNoData, ErrStateError),
+			[]step{{values: map[string]*float64{"x": expr.F(1), "y": expr.F(1)}}, v("x", 1), v("x", 1), v("x", 1)},
+			[][]want{{{"y", "Alerting"}}, {{"y", "Alerting"}}, {{"y", ""}, {"x", "Alerting"}}, {{"y", ""}}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			check(t, run(t, c.rule, c.steps), c.want)
+		})
+	}
+}
+
+func TestStateDetails(t *testing.T) {
+	rule := testRule(time.Minute, NoDataNoData, ErrStateError)
+	got := run(t, rule, []step{v("x", 7), v("x", 7), errStep()})
+	inst := got[1]["x"]
+	// Labels: result labels, rule labels, alertname and grafana_folder.
+	wantLabels := map[string]string{"api": "x", "severity": "warning", "alertname": "Test rule", "grafana_folder": "Folder"}
+	for k, val := range wantLabels {
+		if inst.Labels[k] != val {
+			t.Errorf("label %s = %q, want %q (labels %v)", k, inst.Labels[k], val, inst.Labels)
+		}
+	}
+	if inst.Annotations["summary"] != "x is 7" {
+		t.Errorf("summary %q", inst.Annotations["summary"])
+	}
+	// activeAt of an Alerting instance is when it became Alerting.
+	if !inst.StartsAt.Equal(t0.Add(time.Minute)) || inst.State != Alerting {
+		t.Errorf("state %s since %v", inst.State, inst.StartsAt)
+	}
+	// The error instance: ref_id and datasource_uid labels, Error annotation.
+	e := got[2][""]
+	if e == nil || e.Labels["ref_id"] != "A" || e.Labels["datasource_uid"] != "ds" || e.Annotations["Error"] == "" || e.Error == nil {
+		t.Fatalf("error instance: %+v", e)
+	}
+}
