@@ -97,6 +97,7 @@ export function DashboardPanel({ dashboardUid, panel, width, height, range, vari
       data-panel-title={title}
       data-panel-state={state}
       data-panel-renderer={renderer}
+      data-panel-loading={String(loading)}
       style={{ width, height }}
     >
       <PanelChrome
