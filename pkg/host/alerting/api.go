@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -126,7 +127,42 @@ func ruleQuery(r Rule) string {
 // Rule state: "firing" when an instance is Alerting, else "pending" when one
 // is Pending, else "inactive"; health comes from the last evaluation.
 // Totals count rules per state, plus "error" and "nodata" health.
-func (s *Scheduler) PromRules() PromRulesResponse {
+func (s *Scheduler) PromRules() PromRulesResponse { return s.PromRulesFiltered(nil) }
+
+// keepRule applies the query parameters of Grafana's rules API that select
+// rules: rule_uid (repeatable), folder_uid, rule_group, dashboard_uid and
+// panel_id (the rule's __dashboardUid__ / __panelId__ annotations).
+func keepRule(q url.Values, r Rule) bool {
+	if uids := q["rule_uid"]; len(uids) > 0 && !oneOf(r.UID, uids) {
+		return false
+	}
+	if f := q.Get("folder_uid"); f != "" && f != r.FolderUID {
+		return false
+	}
+	if g := q.Get("rule_group"); g != "" && g != r.Group {
+		return false
+	}
+	if d := q.Get("dashboard_uid"); d != "" {
+		if r.DashboardUID != d && r.Annotations["__dashboardUid__"] != d {
+			return false
+		}
+		if p := q.Get("panel_id"); p != "" && p != strconv.FormatInt(r.PanelID, 10) && p != r.Annotations["__panelId__"] {
+			return false
+		}
+	}
+	return true
+}
+
+// PromRulesFiltered is PromRules restricted by the query parameters
+// rule_uid, folder_uid, rule_group, dashboard_uid, panel_id and health
+// (ok, error, nodata), with at most limit_alerts alerts per rule; groups
+// left without rules are left out.
+func (s *Scheduler) PromRulesFiltered(q url.Values) PromRulesResponse {
+	limitAlerts := -1
+	if l, err := strconv.Atoi(q.Get("limit_alerts")); err == nil && l >= 0 {
+		limitAlerts = l
+	}
+	health := q["health"]
 	var resp PromRulesResponse
 	resp.Status = "success"
 	resp.Data.Groups = []PromGroup{}
@@ -134,7 +170,13 @@ func (s *Scheduler) PromRules() PromRulesResponse {
 	for _, g := range s.groups {
 		pg := PromGroup{Name: g.Name, File: g.Folder, FolderUID: g.FolderUID, Interval: g.Interval.Seconds(), Rules: []PromRule{}, Totals: map[string]int64{}}
 		for _, r := range g.Rules {
+			if !keepRule(q, r) {
+				continue
+			}
 			snap := s.snapshot(r)
+			if len(health) > 0 && !oneOf(snap.Health, health) {
+				continue
+			}
 			pr := PromRule{
 				State: "inactive", Name: r.Title, Query: ruleQuery(r), Duration: r.For.Seconds(),
 				KeepFiringFor: r.KeepFiringFor.Seconds(), Annotations: copyMap(r.Annotations),
@@ -186,6 +228,9 @@ func (s *Scheduler) PromRules() PromRulesResponse {
 					State: inst.FormattedState(), ActiveAt: &activeAt, Value: val,
 				})
 			}
+			if limitAlerts >= 0 && len(pr.Alerts) > limitAlerts {
+				pr.Alerts = pr.Alerts[:limitAlerts]
+			}
 			if len(totals) > 0 {
 				pr.Totals = totals
 				pr.TotalsFiltered = totals
@@ -199,6 +244,9 @@ func (s *Scheduler) PromRules() PromRulesResponse {
 				pg.LastEvaluation = pr.LastEvaluation
 				pg.EvaluationTime = pr.EvaluationTime
 			}
+		}
+		if len(pg.Rules) == 0 {
+			continue
 		}
 		for k, v := range pg.Totals {
 			total[k] += v
@@ -338,7 +386,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // RulesHandler serves GET /api/prometheus/grafana/api/v1/rules.
 func (s *Scheduler) RulesHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, s.PromRules())
+		writeJSON(w, http.StatusOK, s.PromRulesFiltered(r.URL.Query()))
 	})
 }
 

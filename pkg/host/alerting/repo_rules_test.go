@@ -401,3 +401,47 @@ func TestSchedulerConcurrentReaders(t *testing.T) {
 		t.Fatal("no evaluation")
 	}
 }
+
+func TestRulesFilters(t *testing.T) {
+	groups := loadRepoRules(t)
+	ds := &fakeDS{recent: map[string]float64{"pets": 100}, hour: map[string]float64{"pets": 220}, stats: map[string]float64{}, inventory: map[string]float64{"sqgFail": 1}}
+	s := NewScheduler(groups, ds.query)
+	s.EvalGroupNow(context.Background(), t0)
+	count := func(q string) (groups, rules, alerts int) {
+		req := httptest.NewRequest("GET", "/api/prometheus/grafana/api/v1/rules?"+q, nil)
+		rec := httptest.NewRecorder()
+		s.RulesHandler().ServeHTTP(rec, req)
+		var resp PromRulesResponse
+		if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range resp.Data.Groups {
+			groups++
+			for _, r := range g.Rules {
+				rules++
+				alerts += len(r.Alerts)
+			}
+		}
+		return
+	}
+	cases := []struct {
+		query                 string
+		groups, rules, alerts int
+	}{
+		{"", 3, 7, 7},
+		{"rule_uid=apifw-sqg-failing", 1, 1, 1},
+		{"rule_uid=apifw-sqg-failing&rule_uid=apifw-blocked-spike", 2, 2, 2},
+		{"rule_group=API+firewall+health", 1, 1, 1},
+		{"dashboard_uid=apifw-security&panel_id=10", 1, 1, 1},
+		{"dashboard_uid=apifw-security&panel_id=11", 0, 0, 0},
+		{"folder_uid=nope", 0, 0, 0},
+		{"limit_alerts=0", 3, 7, 0},
+		{"health=nodata", 2, 4, 4}, // the traffic rules whose queries find no series
+	}
+	for _, c := range cases {
+		g, r, a := count(c.query)
+		if g != c.groups || r != c.rules || a != c.alerts {
+			t.Errorf("%q: %d groups, %d rules, %d alerts; want %d, %d, %d", c.query, g, r, a, c.groups, c.rules, c.alerts)
+		}
+	}
+}

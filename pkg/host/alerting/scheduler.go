@@ -28,16 +28,19 @@ type Scheduler struct {
 
 	mu     sync.RWMutex
 	states map[string]*RuleState // by rule UID
-	evalMu sync.Mutex            // one evaluation of a rule at a time
+	// evalMu serialises the evaluations of one rule (Run and EvalGroupNow
+	// may overlap); different rules evaluate concurrently.
+	evalMu map[string]*sync.Mutex
 }
 
 // NewScheduler builds a scheduler for the groups; query runs their data
 // queries.
 func NewScheduler(groups []Group, query QueryFunc) *Scheduler {
-	s := &Scheduler{groups: groups, query: query, Now: time.Now, states: map[string]*RuleState{}}
+	s := &Scheduler{groups: groups, query: query, Now: time.Now, states: map[string]*RuleState{}, evalMu: map[string]*sync.Mutex{}}
 	for _, g := range groups {
 		for _, r := range g.Rules {
 			s.states[r.UID] = newRuleState()
+			s.evalMu[r.UID] = &sync.Mutex{}
 		}
 	}
 	return s
@@ -89,14 +92,19 @@ func (s *Scheduler) EvalGroup(ctx context.Context, g Group, now time.Time) {
 
 // EvalRule evaluates one rule at now and updates its instances.
 func (s *Scheduler) EvalRule(ctx context.Context, r Rule, now time.Time) {
-	s.evalMu.Lock()
-	defer s.evalMu.Unlock()
+	if mu := s.evalMu[r.UID]; mu != nil {
+		mu.Lock()
+		defer mu.Unlock()
+	}
 
+	// The dimensions a recovery threshold treats as firing: Alerting and
+	// Pending instances without a state reason (Grafana's
+	// pkg/services/ngalert/schedule/loaded_metrics_reader.go).
 	s.mu.RLock()
 	firing := map[string]bool{}
 	if st := s.states[r.UID]; st != nil {
 		for _, inst := range st.Instances {
-			if inst.State == Alerting || inst.State == Pending {
+			if inst.StateReason == "" && (inst.State == Alerting || inst.State == Pending) {
 				firing[inst.ResultLabels.String()] = true
 			}
 		}

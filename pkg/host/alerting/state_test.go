@@ -223,3 +223,13 @@ func TestStateDetails(t *testing.T) {
 		t.Fatalf("error instance: %+v", e)
 	}
 }
+
+// Recovery threshold (pkg/expr/hysteresis.go; the threshold docs' "custom
+// recovery threshold"): an instance that is Alerting stays Alerting until the
+// unload condition holds; one that is not uses the alerting threshold.
+func TestRecoveryThreshold(t *testing.T) {
+	rule := testRule(0, NoDataNoData, ErrStateError)
+	rule.Data[1].Model = json.RawMessage(`{"type":"threshold","expression":"A","conditions":[{"evaluator":{"type":"gt","params":[10]},"unloadEvaluator":{"type":"lt","params":[5]}}]}`)
+	got := run(t, rule, []step{v("x", 12), v("x", 7), v("x", 4), v("x", 7), v("x", 11)})
+	check(t, got, [][]want{{{"x", "Alerting"}}, {{"x", "Alerting"}}, {{"x", "Normal"}}, {{"x", "Normal"}}, {{"x", "Alerting"}}})
+}

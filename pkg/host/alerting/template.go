@@ -214,16 +214,7 @@ func templateFuncs(externalURL *url.URL) template.FuncMap {
 			}
 			return d.Seconds(), nil
 		},
-		"title": func(s string) string {
-			prev := ' '
-			return strings.Map(func(r rune) rune {
-				defer func() { prev = r }()
-				if prev == ' ' || prev == '-' || prev == '_' || prev == '\t' || prev == '\n' {
-					return []rune(strings.ToUpper(string(r)))[0]
-				}
-				return r
-			}, s)
-		},
+		"title":   strings.Title, //nolint:staticcheck // Prometheus' title: strings.Title semantics
 		"toUpper": strings.ToUpper,
 		"toLower": strings.ToLower,
 		"match":   regexp.MatchString,
