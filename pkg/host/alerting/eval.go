@@ -142,7 +142,11 @@ func EvaluateRule(ctx context.Context, rule Rule, query expr.QueryFunc, now time
 			}
 		}
 		res.EvaluatedAt = now
-		res.Values, res.EvaluationString = matchCaptures(ex.Captures, res.Instance)
+		if matches, ok := ex.Classic[rule.Condition]; ok {
+			res.Values, res.EvaluationString = classicCaptures(rule.Condition, matches)
+		} else {
+			res.Values, res.EvaluationString = matchCaptures(ex.Captures, res.Instance)
+		}
 		out = append(out, res)
 	}
 	if len(out) == 0 {
@@ -212,4 +216,26 @@ func queryErrorInfo(err error) (refID, dsUID string, ok bool) {
 		return qe.RefID, qe.DatasourceUID, true
 	}
 	return "", "", false
+}
+
+// classicCaptures: a classic condition's values are its matches, keyed by
+// refID and position ("B0", "B1"), and $value lists them as
+// "[ var='B0' metric='name' labels={...} value=3 ]"
+// (pkg/services/ngalert/eval/extract_md.go extractEvalString, extractValues).
+func classicCaptures(refID string, matches []expr.EvalMatch) (map[string]expr.Capture, string) {
+	values := make(map[string]expr.Capture, len(matches))
+	var sb strings.Builder
+	for i, m := range matches {
+		key := fmt.Sprintf("%s%d", refID, i)
+		values[key] = expr.Capture{Var: refID, Labels: m.Labels, Value: m.Value}
+		val := "null"
+		if m.Value != nil {
+			val = fmt.Sprintf("%v", *m.Value)
+		}
+		fmt.Fprintf(&sb, "[ var='%s' metric='%s' labels={%s} value=%s ]", key, m.Metric, data.Labels(m.Labels).String(), val)
+		if i < len(matches)-1 {
+			sb.WriteString(", ")
+		}
+	}
+	return values, sb.String()
 }

@@ -233,3 +233,20 @@ func TestRecoveryThreshold(t *testing.T) {
 	got := run(t, rule, []step{v("x", 12), v("x", 7), v("x", 4), v("x", 7), v("x", 11)})
 	check(t, got, [][]want{{{"x", "Alerting"}}, {{"x", "Alerting"}}, {{"x", "Normal"}}, {{"x", "Normal"}}, {{"x", "Alerting"}}})
 }
+
+// A classic condition gives one instance without labels; its $value lists
+// the matches (pkg/services/ngalert/eval/extract_md.go).
+func TestClassicConditionRule(t *testing.T) {
+	rule := testRule(0, NoDataNoData, ErrStateError)
+	rule.Annotations = map[string]string{"summary": "{{ $value }}", "b0": "{{ $values.B0 }}"}
+	rule.Data[1].Model = json.RawMessage(`{"type":"classic_conditions","conditions":[{"evaluator":{"type":"gt","params":[5]},"operator":{"type":"and"},"query":{"params":["A"]},"reducer":{"type":"last"}}]}`)
+	got := run(t, rule, []step{v("x", 7), v("x", 3), noData})
+	check(t, got, [][]want{{{"", "Alerting"}}, {{"", "Normal"}}, {{"", "NoData"}}})
+	inst := got[0][""]
+	if inst.Annotations["summary"] != "[ var='B0' metric='value' labels={api=x} value=7 ]" || inst.Annotations["b0"] != "7" {
+		t.Fatalf("annotations %v", inst.Annotations)
+	}
+	if inst.conditionValue("B") != "7e+00" {
+		t.Fatalf("value %q", inst.conditionValue("B"))
+	}
+}

@@ -130,6 +130,8 @@ type Execution struct {
 	Nodes    map[string]NodeResult
 	Order    []string // refIDs in execution order
 	Captures []Capture
+	// Classic holds the matches of classic_conditions nodes, by refID.
+	Classic map[string][]EvalMatch
 }
 
 // FirstError returns the first node error in execution order.
@@ -153,11 +155,12 @@ type Options struct {
 }
 
 type node struct {
-	q      Query
-	isExpr bool
-	model  exprModel
-	math   Node
-	deps   []string
+	q       Query
+	isExpr  bool
+	model   exprModel
+	math    Node
+	classic []classicCondition
+	deps    []string
 }
 
 func trimRef(s string) string {
@@ -218,8 +221,19 @@ func buildNodes(queries []Query) (map[string]*node, error) {
 					return nil, fmt.Errorf("invalid condition: %w", err)
 				}
 				n.deps = []string{trimRef(n.model.Expression)}
+			case "classic_conditions":
+				conds, err := parseClassic(q.Model)
+				if err != nil {
+					return nil, fmt.Errorf("expression %s: %w", q.RefID, err)
+				}
+				n.classic = conds
+				for _, c := range conds {
+					if !contains(n.deps, c.ref) {
+						n.deps = append(n.deps, c.ref)
+					}
+				}
 			default:
-				return nil, fmt.Errorf("expression %s: type %q is not supported by this host (math, reduce, threshold are)", q.RefID, n.model.Type)
+				return nil, fmt.Errorf("expression %s: type %q is not supported by this host (math, reduce, threshold, classic_conditions are)", q.RefID, n.model.Type)
 			}
 		}
 		nodes[q.RefID] = n
@@ -319,7 +333,7 @@ func Execute(ctx context.Context, queries []Query, opts Options) (*Execution, er
 	if err != nil {
 		return nil, err
 	}
-	ex := &Execution{Nodes: map[string]NodeResult{}, Order: ord}
+	ex := &Execution{Nodes: map[string]NodeResult{}, Order: ord, Classic: map[string][]EvalMatch{}}
 
 	// Data queries, grouped per data source, in the order of first use.
 	var dsOrder []string
@@ -408,6 +422,10 @@ func Execute(ctx context.Context, queries []Query, opts Options) (*Execution, er
 				loaded = opts.Loaded
 			}
 			res, err = Threshold(vars[n.deps[0]], n.model.Conditions[0], loaded)
+		case "classic_conditions":
+			var matches []EvalMatch
+			res, matches, err = execClassic(n.classic, vars)
+			ex.Classic[ref] = matches
 		}
 		if err != nil {
 			ex.Nodes[ref] = NodeResult{Error: fmt.Errorf("failed to execute expression %s: %w", ref, err)}
