@@ -22,9 +22,12 @@ import (
 //     is NoData; a series frame without rows is a Series without points;
 //   - frames without a type: one frame that is a number table (exactly one
 //     number field, other fields strings) gives one Number per row, the
-//     string columns as labels; frames with a time field give series (a long
-//     frame is made wide first); anything else is an error, like Grafana's
-//     "input data must be a wide series".
+//     string columns as labels; frames with a time field give series (long
+//     frames too, which Grafana only accepts for SQL expressions); anything
+//     else is an error, like Grafana's "input data must be a wide series".
+//
+// Unlike Grafana, a typed frame is read by its type even when
+// Meta.TypeVersion is zero (Grafana then falls back to the untyped rules).
 func Convert(frames data.Frames) (Results, error) {
 	nonEmpty := make(data.Frames, 0, len(frames))
 	for _, f := range frames {
@@ -141,18 +144,13 @@ func mergeLabels(a, b data.Labels) data.Labels {
 func convertTimeSeries(typ data.FrameType, frames data.Frames) (Results, error) {
 	var vals []Value
 	for _, f := range frames {
+		var s []Value
+		var err error
 		if typ == data.FrameTypeTimeSeriesLong || f.TimeSeriesSchema().Type == data.TimeSeriesTypeLong {
-			if f.Rows() == 0 {
-				// A long frame without rows has no series at all.
-				continue
-			}
-			wide, err := data.LongToWide(f, nil)
-			if err != nil {
-				return Results{}, err
-			}
-			f = wide
+			s, err = longToSeries(f)
+		} else {
+			s, err = wideToSeries(f)
 		}
-		s, err := wideToSeries(f)
 		if err != nil {
 			return Results{}, err
 		}
@@ -162,6 +160,69 @@ func convertTimeSeries(typ data.FrameType, frames data.Frames) (Results, error) 
 		return Results{Values: []Value{NoData{}}}, nil
 	}
 	return Results{Values: vals}, nil
+}
+
+// longToSeries: a long frame (time, string columns, number columns) gives
+// one series per number column and set of string values, the string
+// columns being the labels; each series has the rows of its set only (the
+// data plane's timeseries-long).
+func longToSeries(f *data.Frame) ([]Value, error) {
+	timeIdx := -1
+	var stringIdx, numIdx []int
+	for i, field := range f.Fields {
+		switch {
+		case isTimeField(field) && timeIdx < 0:
+			timeIdx = i
+		case isStringField(field):
+			stringIdx = append(stringIdx, i)
+		case isNumberField(field):
+			numIdx = append(numIdx, i)
+		}
+	}
+	if timeIdx < 0 {
+		return nil, fmt.Errorf("frame %q has no time field", f.Name)
+	}
+	type key struct {
+		num    int
+		labels string
+	}
+	series := map[key]*Series{}
+	var order []key
+	for row := 0; row < f.Rows(); row++ {
+		t, ok := f.Fields[timeIdx].ConcreteAt(row)
+		if !ok {
+			continue
+		}
+		var labels data.Labels
+		for _, si := range stringIdx {
+			if labels == nil {
+				labels = data.Labels{}
+			}
+			labels[f.Fields[si].Name] = stringAt(f.Fields[si], row)
+		}
+		for _, ni := range numIdx {
+			all := mergeLabels(f.Fields[ni].Labels, labels)
+			k := key{ni, all.String()}
+			s, ok := series[k]
+			if !ok {
+				s = &Series{Labels: all, Name: f.Fields[ni].Name}
+				series[k] = s
+				order = append(order, k)
+			}
+			v, err := floatAt(f.Fields[ni], row)
+			if err != nil {
+				return nil, err
+			}
+			s.Times = append(s.Times, t.(time.Time))
+			s.Values = append(s.Values, v)
+		}
+	}
+	out := make([]Value, 0, len(order))
+	for _, k := range order {
+		sortSeries(series[k])
+		out = append(out, *series[k])
+	}
+	return out, nil
 }
 
 // wideToSeries: one Series per number field of a frame with a time field.

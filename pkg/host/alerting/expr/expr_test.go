@@ -394,6 +394,12 @@ func TestConvert(t *testing.T) {
 	emptyTyped.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti}
 	untypedTable := data.NewFrame("", data.NewField("Loc", nil, []string{"MIA", "NYC"}), data.NewField("Avg_CPU", nil, []float64{1, 2}))
 	untypedSeries := data.NewFrame("", data.NewField("t", nil, []time.Time{t0, t0.Add(time.Minute)}), data.NewField("v", data.Labels{"h": "1"}, []*float64{F(1), nil}))
+	tsWide := data.NewFrame("", data.NewField("time", nil, []time.Time{t0, t0.Add(time.Minute)}),
+		data.NewField("count", data.Labels{"api": "a"}, []float64{1, 2}), data.NewField("count", data.Labels{"api": "b"}, []*float64{nil, F(3)}))
+	tsWide.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesWide}
+	tsLong := data.NewFrame("", data.NewField("time", nil, []time.Time{t0, t0, t0.Add(time.Minute)}),
+		data.NewField("api", nil, []string{"a", "b", "a"}), data.NewField("count", nil, []float64{1, 2, 3}))
+	tsLong.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesLong}
 	zeroRowNumeric := data.NewFrame("stats", data.NewField("blocked", nil, []int64{}))
 	zeroRowNumeric.Meta = &data.FrameMeta{Type: data.FrameTypeNumericWide}
 
@@ -418,6 +424,10 @@ func TestConvert(t *testing.T) {
 		// numeric-long: string columns become labels, one number per row.
 		{"numeric-long", data.Frames{numLong}, []want{{"host=a", "number", 1}, {"host=b", "number", 2}}},
 		{"numeric without rows", data.Frames{zeroRowNumeric}, []want{{"", "nodata", 0}}},
+		// timeseries-wide: one series per number field.
+		{"timeseries-wide", data.Frames{tsWide}, []want{{"api=a", "series", 2}, {"api=b", "series", 2}}},
+		// timeseries-long: the string columns become the series' labels.
+		{"timeseries-long", data.Frames{tsLong}, []want{{"api=a", "series", 2}, {"api=b", "series", 1}}},
 		// Expression docs ("the table response ... string columns become
 		// labels and the number column the corresponding value": {Loc=MIA} 1).
 		{"untyped number table", data.Frames{untypedTable}, []want{{"Loc=MIA", "number", 1}, {"Loc=NYC", "number", 2}}},
