@@ -35,7 +35,7 @@ type PromAlert struct {
 
 // PromRule is an alerting rule in the rules answer.
 type PromRule struct {
-	State                 string            `json:"state"` // inactive, pending, firing
+	State                 string            `json:"state"` // inactive, pending, recovering, firing
 	Name                  string            `json:"name"`
 	Query                 string            `json:"query"`
 	QueriedDatasourceUIDs []string          `json:"queriedDatasourceUIDs,omitempty"`
@@ -93,8 +93,10 @@ func stateOrder(s EvalState) int {
 		return 2
 	case NoData:
 		return 3
+	case Recovering:
+		return 4
 	}
-	return 4
+	return 5
 }
 
 // ruleQuery renders the "query" of a rule as Grafana's ruleToQuery: the
@@ -124,8 +126,9 @@ func ruleQuery(r Rule) string {
 }
 
 // PromRules builds the answer of GET /api/prometheus/grafana/api/v1/rules.
-// Rule state: "firing" when an instance is Alerting, else "pending" when one
-// is Pending, else "inactive"; health comes from the last evaluation.
+// Rule state: "firing" when an instance is Alerting, else "pending" or
+// "recovering" for the first Pending or Recovering instance, else
+// "inactive"; health comes from the last evaluation.
 // Totals count rules per state, plus "error" and "nodata" health.
 func (s *Scheduler) PromRules() PromRulesResponse { return s.PromRulesFiltered(nil) }
 
@@ -204,7 +207,7 @@ func (s *Scheduler) PromRulesFiltered(q url.Values) PromRulesResponse {
 			for _, inst := range insts {
 				activeAt := inst.StartsAt
 				val := ""
-				if inst.State == Alerting || inst.State == Pending {
+				if inst.State == Alerting || inst.State == Pending || inst.State == Recovering {
 					val = inst.conditionValue(r.Condition)
 				}
 				totals[strings.ToLower(inst.State.String())]++
@@ -215,6 +218,10 @@ func (s *Scheduler) PromRulesFiltered(q url.Values) PromRulesResponse {
 				case Pending:
 					if pr.State == "inactive" {
 						pr.State = "pending"
+					}
+				case Recovering:
+					if pr.State == "inactive" {
+						pr.State = "recovering"
 					}
 				case Alerting:
 					if pr.ActiveAt == nil || pr.ActiveAt.After(activeAt) {

@@ -24,6 +24,9 @@ const (
 	Pending
 	NoData
 	Error
+	// Recovering: was Alerting, the condition is 0, and keepFiringFor has
+	// not elapsed yet (Grafana 12's eval.Recovering).
+	Recovering
 )
 
 func (s EvalState) String() string {
@@ -36,6 +39,8 @@ func (s EvalState) String() string {
 		return "NoData"
 	case Error:
 		return "Error"
+	case Recovering:
+		return "Recovering"
 	}
 	return "Normal"
 }

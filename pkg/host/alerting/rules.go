@@ -8,6 +8,16 @@
 // Grafana's source and documentation were read for reference; the citations
 // next to each behaviour name the file or page. No Grafana code is imported
 // or copied.
+//
+// Use from the host:
+//
+//	groups, err := alerting.LoadDir("provisioning/alerting")
+//	sched := alerting.NewScheduler(groups, queryFunc) // queryFunc runs backend.DataQuery batches per data source UID
+//	go sched.Run(ctx)
+//	mux.Handle("GET /api/prometheus/grafana/api/v1/rules", sched.RulesHandler())
+//	mux.Handle("GET /api/v1/provisioning/alert-rules", sched.ProvisioningHandler())
+//	mux.Handle("GET /api/v1/provisioning/alert-rules/{uid}", sched.ProvisioningHandler())
+//	mux.Handle("POST /api/v1/eval", sched.EvalHandler())
 package alerting
 
 import (
@@ -63,7 +73,7 @@ type Rule struct {
 	NoDataState  string
 	ExecErrState string
 	For          time.Duration
-	// KeepFiringFor is read but not applied (no Recovering state here).
+	// KeepFiringFor keeps a resolved instance Recovering for that long.
 	KeepFiringFor               time.Duration
 	MissingSeriesEvalsToResolve int
 	Labels                      map[string]string

@@ -232,7 +232,7 @@ func (s *Instance) transition(rule Rule, res Result, now time.Time) {
 	delete(s.Annotations, "Error")
 	switch res.State {
 	case Normal:
-		s.resultNormal(now)
+		s.resultNormal(rule, now)
 	case Alerting:
 		s.resultAlerting(rule, now)
 	case Error:
@@ -241,7 +241,7 @@ func (s *Instance) transition(rule Rule, res Result, now time.Time) {
 			s.resultAlerting(rule, now)
 			s.Error = res.Error
 		case ErrStateOK:
-			s.resultNormal(now)
+			s.resultNormal(rule, now)
 		case ErrStateKeepLast:
 			s.resultKeepLast(rule, now)
 		default: // Error
@@ -258,7 +258,7 @@ func (s *Instance) transition(rule Rule, res Result, now time.Time) {
 		case NoDataAlerting:
 			s.resultAlerting(rule, now)
 		case NoDataOK:
-			s.resultNormal(now)
+			s.resultNormal(rule, now)
 		case NoDataKeepLast:
 			s.resultKeepLast(rule, now)
 		default: // NoData
@@ -278,13 +278,29 @@ func (s *Instance) transition(rule Rule, res Result, now time.Time) {
 	}
 }
 
-func (s *Instance) resultNormal(now time.Time) {
-	if s.State != Normal {
+// resultNormal: an Alerting instance of a rule with keepFiringFor becomes
+// Recovering, and a Recovering one Normal once keepFiringFor has elapsed
+// since it started recovering; anything else becomes Normal (state.go
+// resultNormal).
+func (s *Instance) resultNormal(rule Rule, now time.Time) {
+	switch {
+	case s.State == Normal:
+	case s.State == Recovering:
+		if now.Sub(s.StartsAt) >= rule.KeepFiringFor {
+			s.State, s.StartsAt = Normal, now
+		}
+	case s.State == Alerting && rule.KeepFiringFor > 0:
+		s.State, s.StartsAt = Recovering, now
+	default:
 		s.State, s.StartsAt = Normal, now
 	}
 	s.Error = nil
 }
 
+// resultAlerting: Alerting stays; Pending becomes Alerting once the pending
+// period ("for") has elapsed; anything else becomes Pending when the rule has
+// a pending period, else Alerting (a Recovering instance goes straight back
+// to Alerting) (state.go resultAlerting).
 func (s *Instance) resultAlerting(rule Rule, now time.Time) {
 	switch s.State {
 	case Alerting:
@@ -293,7 +309,7 @@ func (s *Instance) resultAlerting(rule Rule, now time.Time) {
 			s.State, s.StartsAt = Alerting, now
 		}
 	default:
-		if rule.For > 0 {
+		if s.State != Recovering && rule.For > 0 {
 			s.State = Pending
 		} else {
 			s.State = Alerting
@@ -312,7 +328,7 @@ func (s *Instance) resultKeepLast(rule Rule, now time.Time) {
 			s.resultAlerting(rule, now)
 		}
 	default:
-		s.resultNormal(now)
+		s.resultNormal(rule, now)
 	}
 }
 

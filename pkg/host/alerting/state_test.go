@@ -185,6 +185,16 @@ func TestStateTransitions(t *testing.T) {
 			[]step{v("x", 1), errStep()},
 			[][]want{{{"x", "Alerting"}}, {{"x", "Alerting (Error, KeepLast)"}}}},
 
+		// keepFiringFor (state.go resultNormal, Grafana 12's Recovering state):
+		// a resolved instance is Recovering until keepFiringFor has elapsed;
+		// firing again while Recovering is Alerting at once.
+		{"keepFiringFor", withKeepFiring(testRule(time.Minute, NoDataNoData, ErrStateError), 2*time.Minute),
+			[]step{v("x", 1), v("x", 1), v("x", 0), v("x", 0), v("x", 0), v("x", 1), v("x", 0)},
+			[][]want{{{"x", "Pending"}}, {{"x", "Alerting"}}, {{"x", "Recovering"}}, {{"x", "Recovering"}}, {{"x", "Normal"}}, {{"x", "Pending"}}, {{"x", "Normal"}}}},
+		{"recovering fires again", withKeepFiring(testRule(time.Minute, NoDataNoData, ErrStateError), 5*time.Minute),
+			[]step{v("x", 1), v("x", 1), v("x", 0), v("x", 1)},
+			[][]want{{{"x", "Pending"}}, {{"x", "Alerting"}}, {{"x", "Recovering"}}, {{"x", "Alerting"}}}},
+
 		// Stale instances (stale-alert-instances doc: "2 by default"): a
 		// series missing for one evaluation keeps its state, missing for the
 		// second it is resolved and evicted.
@@ -249,4 +259,9 @@ func TestClassicConditionRule(t *testing.T) {
 	if inst.conditionValue("B") != "7e+00" {
 		t.Fatalf("value %q", inst.conditionValue("B"))
 	}
+}
+
+func withKeepFiring(r Rule, d time.Duration) Rule {
+	r.KeepFiringFor = d
+	return r
 }
