@@ -113,6 +113,10 @@ func (s *Scheduler) EvalRule(ctx context.Context, r Rule, now time.Time) {
 	loaded := func(l data.Labels) bool { return firing[l.String()] }
 
 	results, _ := EvaluateRule(ctx, r, s.query, now, loaded)
+	if ctx.Err() != nil {
+		// Shutting down: a cancelled query is not the data source's error.
+		return
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()

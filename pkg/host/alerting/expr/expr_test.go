@@ -214,6 +214,13 @@ func TestMathParse(t *testing.T) {
 		{"3 == 3", 1},
 		{"3 <= 2", 0},
 		{"1e3 / 10", 100},
+		// Expression docs: "Numeric constants may be in decimal (2.24), octal
+		// (with leading 0 like 072), or hex (with leading 0x like 0x2A).
+		// Exponentials and signs are also supported (e.g., -0.8e-2)."
+		{"072", 58},
+		{"0x2A", 42},
+		{"-0.8e-2 * 1000", -8},
+		{"2.24", 2.24},
 		{"abs(-3) + ceil(1.2) + floor(1.8) + round(2.5)", 3 + 2 + 1 + 3},
 		{"log(1)", 0},
 		{"is_nan(0/0)", 1},

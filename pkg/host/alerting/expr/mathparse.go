@@ -127,6 +127,13 @@ func lex(s string) ([]token, error) {
 			}
 			toks = append(toks, token{tokVar, s[i+1 : j], start})
 			i = j
+		case c == '0' && i+1 < len(s) && (s[i+1] == 'x' || s[i+1] == 'X'):
+			j := i + 2
+			for j < len(s) && strings.IndexByte("0123456789abcdefABCDEF", s[j]) >= 0 {
+				j++
+			}
+			toks = append(toks, token{tokNumber, s[i:j], i})
+			i = j
 		case c >= '0' && c <= '9' || c == '.':
 			j := i
 			for j < len(s) && (s[j] >= '0' && s[j] <= '9' || s[j] == '.') {
@@ -265,6 +272,11 @@ func (p *parser) factor() (Node, error) {
 	t := p.next()
 	switch t.kind {
 	case tokNumber:
+		// Decimal, octal (leading 0) or hex (0x) integers, else a float, as
+		// pkg/expr/mathexp/parse/node.go newNumber (ParseUint base 0 first).
+		if u, err := strconv.ParseUint(t.val, 0, 64); err == nil {
+			return NumberNode{Value: float64(u)}, nil
+		}
 		f, err := strconv.ParseFloat(t.val, 64)
 		if err != nil {
 			return nil, fmt.Errorf("invalid number %q at position %d", t.val, t.pos)
