@@ -448,8 +448,8 @@ func FolderUIDFor(title string) string {
 // LoadDir reads every .yaml, .yml and .json file of a directory (not its
 // subdirectories), in name order as Grafana's provisioning reader does,
 // and returns its rule groups; the rules named by deleteRules are removed.
-// Groups with the same org, folder and name in several files are an error,
-// and so are two rules with the same UID.
+// A group or rule UID defined in several files takes its last definition;
+// two rules with the same UID in one group are an error.
 func LoadDir(dir string) ([]Group, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -484,36 +484,54 @@ func LoadDir(dir string) ([]Group, error) {
 	return finishGroups(groups, deletes)
 }
 
+// finishGroups applies deleteRules and resolves duplicates the way
+// repeated provisioning would: a group (same org, folder and name) defined
+// again in a later file replaces the earlier definition, and a rule UID
+// defined again moves to its later group.
 func finishGroups(groups []Group, deletes []RuleDelete) ([]Group, error) {
 	deleted := map[string]bool{}
 	for _, d := range deletes {
 		deleted[fmt.Sprintf("%d/%s", d.OrgID, d.UID)] = true
 	}
-	seenGroup := map[string]string{}
-	seenUID := map[string]string{}
-	now := time.Now().UTC()
-	out := make([]Group, 0, len(groups))
+	var merged []Group
+	index := map[string]int{}
 	for _, g := range groups {
 		key := fmt.Sprintf("%d/%s/%s", g.OrgID, g.Folder, g.Name)
-		if f, dup := seenGroup[key]; dup {
-			return nil, fmt.Errorf("rule group %q of folder %q is in %s and %s", g.Name, g.Folder, f, g.File)
+		if i, dup := index[key]; dup {
+			merged[i] = g
+			continue
 		}
-		seenGroup[key] = g.File
+		index[key] = len(merged)
+		merged = append(merged, g)
+	}
+	lastGroup := map[string]int{} // rule key -> index of the last group defining it
+	for gi, g := range merged {
+		for _, r := range g.Rules {
+			lastGroup[fmt.Sprintf("%d/%s", r.OrgID, r.UID)] = gi
+		}
+	}
+	now := time.Now().UTC()
+	out := make([]Group, 0, len(merged))
+	seen := map[string]bool{}
+	for gi, g := range merged {
 		kept := g.Rules[:0:0]
 		for _, r := range g.Rules {
 			k := fmt.Sprintf("%d/%s", r.OrgID, r.UID)
-			if deleted[k] {
+			if deleted[k] || lastGroup[k] != gi {
 				continue
 			}
-			if other, dup := seenUID[k]; dup {
-				return nil, fmt.Errorf("rule uid %q is used twice (%s, %s)", r.UID, other, g.File)
+			if seen[k] {
+				return nil, fmt.Errorf("rule uid %q is used twice in group %q", r.UID, g.Name)
 			}
-			seenUID[k] = g.File
+			seen[k] = true
 			r.Updated = now
 			r.Index = len(kept)
 			kept = append(kept, r)
 		}
 		g.Rules = kept
+		if len(kept) == 0 {
+			continue // Grafana has no rule group without rules
+		}
 		out = append(out, g)
 	}
 	return out, nil

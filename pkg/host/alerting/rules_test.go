@@ -15,15 +15,7 @@ const repoRulesJSON = "../../../src/alerting/apifw-monitor-rules.json"
 
 func loadRepoRules(t *testing.T) []Group {
 	t.Helper()
-	b, err := os.ReadFile(repoRules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	groups, _, err := ParseFile(repoRules, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	groups, err = finishGroups(groups, nil)
+	groups, err := LoadDir(filepath.Dir(repoRules))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,6 +106,37 @@ func TestLoadDir(t *testing.T) {
 	}
 	if r.FolderTitle != "F" || r.Group != "g1" || r.Interval != 10*time.Second || r.FolderUID == "" {
 		t.Fatalf("group fields: %+v", r)
+	}
+
+	// The same group in a later file replaces it; a rule UID moves to its
+	// last definition.
+	write("c.yaml", `apiVersion: 1
+groups:
+  - orgId: 1
+    name: g1
+    folder: F
+    interval: 1m
+    rules:
+      - uid: r1
+        title: R1 again
+        condition: A
+        data: [{refId: A, datasourceUid: __expr__, model: {type: math, expression: "1"}}]
+  - orgId: 1
+    name: g2
+    folder: F
+    interval: 1m
+    rules:
+      - uid: r1
+        title: R1 moved
+        condition: A
+        data: [{refId: A, datasourceUid: __expr__, model: {type: math, expression: "1"}}]
+`)
+	groups, err = LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(groups) != 1 || groups[0].Name != "g2" || len(groups[0].Rules) != 1 || groups[0].Rules[0].Title != "R1 moved" {
+		t.Fatalf("duplicates: %+v", groups)
 	}
 
 	bad := map[string]string{
