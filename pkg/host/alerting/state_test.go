@@ -265,3 +265,20 @@ func withKeepFiring(r Rule, d time.Duration) Rule {
 	r.KeepFiringFor = d
 	return r
 }
+
+// A paused rule (isPaused) is not evaluated; the rules API still lists it.
+func TestPausedRule(t *testing.T) {
+	rule := testRule(0, NoDataNoData, ErrStateError)
+	rule.IsPaused = true
+	calls := 0
+	qf := func(ctx context.Context, ds string, qs []backend.DataQuery) (*backend.QueryDataResponse, error) {
+		calls++
+		return numericAnswer(v("x", 1))
+	}
+	s := NewScheduler([]Group{{OrgID: 1, Name: "g", Folder: "Folder", FolderUID: "folder", Interval: time.Minute, Rules: []Rule{rule}}}, qf)
+	s.EvalGroupNow(context.Background(), t0)
+	rules := s.PromRules()
+	if calls != 0 || len(s.Instances("r")) != 0 || len(rules.Data.Groups) != 1 || !rules.Data.Groups[0].Rules[0].IsPaused || rules.Data.Groups[0].Rules[0].State != "inactive" {
+		t.Fatalf("paused rule: %d calls, %+v", calls, rules.Data.Groups)
+	}
+}
