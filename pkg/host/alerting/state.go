@@ -87,16 +87,26 @@ func newRuleState() *RuleState {
 	return &RuleState{Instances: map[string]*Instance{}, Health: "ok"}
 }
 
-// ruleHealth: "error" when the evaluation failed, "nodata" when it had no
-// data, else "ok" (the health Grafana's scheduler records per rule).
-func ruleHealth(results Results) (string, error) {
+// ruleHealth is the rule's health as Grafana's Prometheus-compatible rules
+// API derives it from the alert instances
+// (pkg/services/ngalert/api/prometheus/api_prometheus.go, toRuleGroup):
+// "error" when an instance is in state Error or carries the evaluation's
+// error, "nodata" when an instance is in state NoData, else "ok". So a rule
+// whose empty result is mapped to Normal by noDataState OK stays "ok".
+func ruleHealth(results Results, instances map[string]*Instance) (string, error) {
 	if err := results.HasError(); err != nil {
 		return "error", err
 	}
-	if results.IsNoData() {
-		return "nodata", nil
+	health := "ok"
+	for _, in := range instances {
+		switch {
+		case in.State == Error || in.Error != nil:
+			return "error", in.Error
+		case in.State == NoData:
+			health = "nodata"
+		}
 	}
-	return "ok", nil
+	return health, nil
 }
 
 // Process applies one evaluation's results to the rule's instances, as
@@ -118,7 +128,6 @@ func (rs *RuleState) Process(rule Rule, results Results, now time.Time, external
 	if len(results) > 0 {
 		rs.EvalDuration = results[0].Duration
 	}
-	rs.Health, rs.LastError = ruleHealth(results)
 	rs.TemplateErrors = nil
 
 	applyAll := (results.IsNoData() && (rule.NoDataState == NoDataAlerting || rule.NoDataState == NoDataOK || rule.NoDataState == NoDataKeepLast)) ||
@@ -161,6 +170,7 @@ func (rs *RuleState) Process(rule Rule, results Results, now time.Time, external
 			delete(rs.Instances, key)
 		}
 	}
+	rs.Health, rs.LastError = ruleHealth(results, rs.Instances)
 }
 
 // instanceLabels builds an instance's labels and annotations from the rule
@@ -230,6 +240,10 @@ func (s *Instance) transition(rule Rule, res Result, now time.Time) {
 		s.Annotations = map[string]string{}
 	}
 	delete(s.Annotations, "Error")
+	if res.State != Error {
+		delete(s.Annotations, "ref_id")
+		delete(s.Annotations, "datasource_uid")
+	}
 	switch res.State {
 	case Normal:
 		s.resultNormal(rule, now)
@@ -252,6 +266,14 @@ func (s *Instance) transition(rule Rule, res Result, now time.Time) {
 		}
 		if res.Error != nil {
 			s.Annotations["Error"] = res.Error.Error()
+		}
+		// AddErrorInformation: with execErrState Error the query's ref_id and
+		// datasource_uid are labels of the Error instance; otherwise they are
+		// annotations.
+		delete(s.Annotations, "ref_id")
+		delete(s.Annotations, "datasource_uid")
+		if ref, ds, ok := queryErrorInfo(res.Error); ok && rule.ExecErrState != ErrStateError {
+			s.Annotations["ref_id"], s.Annotations["datasource_uid"] = ref, ds
 		}
 	case NoData:
 		switch rule.NoDataState {

@@ -232,6 +232,11 @@ func TestStateDetails(t *testing.T) {
 	if e == nil || e.Labels["ref_id"] != "A" || e.Labels["datasource_uid"] != "ds" || e.Annotations["Error"] == "" || e.Error == nil {
 		t.Fatalf("error instance: %+v", e)
 	}
+	// With execErrState OK the query error goes to the annotations.
+	got = run(t, testRule(0, NoDataNoData, ErrStateOK), []step{v("x", 1), errStep()})
+	if a := got[1]["x"].Annotations; a["ref_id"] != "A" || a["datasource_uid"] != "ds" || a["Error"] == "" {
+		t.Fatalf("annotations %v", a)
+	}
 }
 
 // Recovery threshold (pkg/expr/hysteresis.go; the threshold docs' "custom
