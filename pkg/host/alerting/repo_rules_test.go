@@ -445,7 +445,10 @@ func TestRulesFilters(t *testing.T) {
 		{"dashboard_uid=apifw-security&panel_id=11", 0, 0, 0},
 		{"folder_uid=nope", 0, 0, 0},
 		{"limit_alerts=0", 3, 7, 0},
-		{"health=nodata", 2, 4, 4}, // the traffic rules whose queries find no series
+		// Only the rule whose noDataState is NoData (instance silent): the
+		// traffic rules without series map NoData to Normal (noDataState OK)
+		// and stay healthy, as in Grafana's api_prometheus.go.
+		{"health=nodata", 1, 1, 1},
 	}
 	for _, c := range cases {
 		g, r, a := count(c.query)
