@@ -97,6 +97,9 @@ func (r Results) HasError() error {
 // pkg/services/ngalert/eval/eval.go evaluateExecutionResult:
 //
 //   - an error of any query or expression: one Error result;
+//   - a data source query without data (no frame, or a frame without
+//     fields): NoData results, one per data source, labelled
+//     datasource_uid and ref_id (the refIDs joined by ",");
 //   - no value, or NoData: a NoData result (with the labels of the value);
 //   - a series in the condition: an error (only reduced data can alert);
 //   - a number: null is NoData, 0 is Normal, anything else (NaN included)
@@ -116,6 +119,9 @@ func EvaluateRule(ctx context.Context, rule Rule, query expr.QueryFunc, now time
 	}
 	if err != nil {
 		return errResult(err), ex
+	}
+	if len(ex.NoDataQueries) > 0 {
+		return noDataResults(ex.NoDataQueries, now, time.Since(start)), ex
 	}
 	cond := ex.Nodes[rule.Condition].Results
 	var out Results
@@ -243,4 +249,29 @@ func classicCaptures(refID string, matches []expr.EvalMatch) (map[string]expr.Ca
 		}
 	}
 	return values, sb.String()
+}
+
+// noDataResults: one NoData result per data source whose queries returned
+// no data, with the labels datasource_uid and ref_id (eval.go
+// evaluateExecutionResult, datasourceUIDsToRefIDs).
+func noDataResults(queries map[string]string, now time.Time, d time.Duration) Results {
+	byDS := map[string][]string{}
+	for ref, ds := range queries {
+		byDS[ds] = append(byDS[ds], ref)
+	}
+	dss := make([]string, 0, len(byDS))
+	for ds := range byDS {
+		dss = append(dss, ds)
+	}
+	sort.Strings(dss)
+	out := make(Results, 0, len(dss))
+	for _, ds := range dss {
+		refs := byDS[ds]
+		sort.Strings(refs)
+		out = append(out, Result{
+			Instance: data.Labels{"datasource_uid": ds, "ref_id": strings.Join(refs, ",")},
+			State:    NoData, EvaluatedAt: now, Duration: d,
+		})
+	}
+	return out
 }

@@ -197,7 +197,10 @@ func TestRepoRulesEvaluate(t *testing.T) {
 		t.Fatalf("enumeration: %+v", inst)
 	}
 	// The silent-instance rule has noDataState NoData.
-	if inst := s.Instances("apifw-instance-silent"); len(inst) != 1 || inst[0].State != NoData {
+	// A query without data labels the NoData instance with datasource_uid
+	// and ref_id (eval.go evaluateExecutionResult).
+	if inst := s.Instances("apifw-instance-silent"); len(inst) != 1 || inst[0].State != NoData ||
+		inst[0].Labels["datasource_uid"] != "apifw-monitor" || inst[0].Labels["ref_id"] != "A" {
 		t.Fatalf("silent: %+v", inst)
 	}
 

@@ -70,7 +70,8 @@ func testRule(forDur time.Duration, noDataState, execErrState string) Rule {
 }
 
 // run evaluates the rule once per step, a minute apart, and returns the
-// instances after each step, keyed by their "api" label ("" for none).
+// instances after each step, keyed by their "api" label ("" for none), or
+// "ref_id=A" for those labelled with a query's ref_id (no data, errors).
 func run(t *testing.T, rule Rule, steps []step) []map[string]*Instance {
 	t.Helper()
 	i := 0
@@ -83,7 +84,11 @@ func run(t *testing.T, rule Rule, steps []step) []map[string]*Instance {
 		s.EvalRule(context.Background(), rule, t0.Add(time.Duration(i)*time.Minute))
 		m := map[string]*Instance{}
 		for _, inst := range s.Instances(rule.UID) {
-			m[inst.Labels["api"]] = inst
+			key := inst.Labels["api"]
+			if ref, ok := inst.Labels["ref_id"]; ok {
+				key = "ref_id=" + ref
+			}
+			m[key] = inst
 		}
 		out = append(out, m)
 	}
@@ -145,20 +150,22 @@ func TestStateTransitions(t *testing.T) {
 
 		// No data handling
 		// (https://grafana.com/docs/grafana/latest/alerting/fundamentals/alert-rule-evaluation/nodata-and-error-states/,
-		// state.go resultNoData): NoData state: a new instance with the rule's
-		// labels in NoData; the series that vanished are stale and are removed
-		// after 2 missing evaluations (stale-alert-instances doc).
+		// state.go resultNoData): a query without data makes a NoData result
+		// labelled datasource_uid and ref_id (eval.go evaluateExecutionResult).
+		// NoData state: a new instance with those labels in NoData; the series
+		// that vanished are stale and are removed after 2 missing evaluations
+		// (stale-alert-instances doc).
 		{"nodata: NoData", testRule(0, NoDataNoData, ErrStateError),
 			[]step{v("x", 1), noData, noData},
-			[][]want{{{"x", "Alerting"}}, {{"", "NoData"}, {"x", "Alerting"}}, {{"", "NoData"}, {"x", ""}}}},
+			[][]want{{{"x", "Alerting"}}, {{"ref_id=A", "NoData"}, {"x", "Alerting"}}, {{"ref_id=A", "NoData"}, {"x", ""}}}},
 		// Alerting: through the pending period, reason NoData; manager.go
 		// applies the NoData result to all existing instances.
 		{"nodata: Alerting with for", testRule(time.Minute, NoDataAlerting, ErrStateError),
 			[]step{noData, noData, v("x", 0)},
-			[][]want{{{"", "Pending (NoData)"}}, {{"", "Alerting (NoData)"}}, {{"x", "Normal"}, {"", "Alerting (NoData)"}}}},
+			[][]want{{{"ref_id=A", "Pending (NoData)"}}, {{"ref_id=A", "Alerting (NoData)"}}, {{"x", "Normal"}, {"ref_id=A", "Alerting (NoData)"}}}},
 		{"nodata: Alerting applies to existing instances", testRule(0, NoDataAlerting, ErrStateError),
 			[]step{v("x", 0), noData},
-			[][]want{{{"x", "Normal"}}, {{"x", "Alerting (NoData)"}, {"", ""}}}},
+			[][]want{{{"x", "Normal"}}, {{"x", "Alerting (NoData)"}, {"ref_id=A", ""}}}},
 		// OK: Normal, reason NoData.
 		{"nodata: OK", testRule(0, NoDataOK, ErrStateError),
 			[]step{v("x", 1), noData},
@@ -174,7 +181,7 @@ func TestStateTransitions(t *testing.T) {
 		// absent.
 		{"error: Error", testRule(5*time.Minute, NoDataNoData, ErrStateError),
 			[]step{errStep(), errStep()},
-			[][]want{{{"", "Error"}}, {{"", "Error"}}}},
+			[][]want{{{"ref_id=A", "Error"}}, {{"ref_id=A", "Error"}}}},
 		{"error: Alerting with for", testRule(time.Minute, NoDataNoData, ErrStateAlerting),
 			[]step{errStep(), errStep()},
 			[][]want{{{"", "Pending (Error)"}}, {{"", "Alerting (Error)"}}}},
@@ -228,7 +235,7 @@ func TestStateDetails(t *testing.T) {
 		t.Errorf("state %s since %v", inst.State, inst.StartsAt)
 	}
 	// The error instance: ref_id and datasource_uid labels, Error annotation.
-	e := got[2][""]
+	e := got[2]["ref_id=A"]
 	if e == nil || e.Labels["ref_id"] != "A" || e.Labels["datasource_uid"] != "ds" || e.Annotations["Error"] == "" || e.Error == nil {
 		t.Fatalf("error instance: %+v", e)
 	}
@@ -256,7 +263,7 @@ func TestClassicConditionRule(t *testing.T) {
 	rule.Annotations = map[string]string{"summary": "{{ $value }}", "b0": "{{ $values.B0 }}"}
 	rule.Data[1].Model = json.RawMessage(`{"type":"classic_conditions","conditions":[{"evaluator":{"type":"gt","params":[5]},"operator":{"type":"and"},"query":{"params":["A"]},"reducer":{"type":"last"}}]}`)
 	got := run(t, rule, []step{v("x", 7), v("x", 3), noData})
-	check(t, got, [][]want{{{"", "Alerting"}}, {{"", "Normal"}}, {{"", "NoData"}}})
+	check(t, got, [][]want{{{"", "Alerting"}}, {{"", "Normal"}}, {{"ref_id=A", "NoData"}}})
 	inst := got[0][""]
 	if inst.Annotations["summary"] != "[ var='B0' metric='value' labels={api=x} value=7 ]" || inst.Annotations["b0"] != "7" {
 		t.Fatalf("annotations %v", inst.Annotations)

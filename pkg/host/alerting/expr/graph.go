@@ -132,6 +132,9 @@ type Execution struct {
 	Captures []Capture
 	// Classic holds the matches of classic_conditions nodes, by refID.
 	Classic map[string][]EvalMatch
+	// NoDataQueries are the data source queries that returned no data: refID
+	// to data source UID.
+	NoDataQueries map[string]string
 }
 
 // FirstError returns the first node error in execution order.
@@ -333,7 +336,7 @@ func Execute(ctx context.Context, queries []Query, opts Options) (*Execution, er
 	if err != nil {
 		return nil, err
 	}
-	ex := &Execution{Nodes: map[string]NodeResult{}, Order: ord, Classic: map[string][]EvalMatch{}}
+	ex := &Execution{Nodes: map[string]NodeResult{}, Order: ord, Classic: map[string][]EvalMatch{}, NoDataQueries: map[string]string{}}
 
 	// Data queries, grouped per data source, in the order of first use.
 	var dsOrder []string
@@ -382,6 +385,9 @@ func Execute(ctx context.Context, queries []Query, opts Options) (*Execution, er
 				continue
 			}
 			ex.Nodes[dq.RefID] = NodeResult{Results: res}
+			if res.IsNoData() {
+				ex.NoDataQueries[dq.RefID] = ds
+			}
 		}
 	}
 
