@@ -13,7 +13,8 @@ import type { Page } from '@playwright/test';
  * spec, so the demo data the other specs count stays as it is.
  */
 
-const DS_UID = 'apifw-hostile';
+/** The hostile data source; one per generation (project), as the projects may run at the same time. */
+let DS_UID = 'apifw-hostile';
 const EVIL_INSTANCE = '<i>evil-instance</i>';
 const LONG = 'A'.repeat(10_000);
 const SECRET = 'secret-token-7f3a9';
@@ -87,6 +88,7 @@ function evilRecord(uuid: string, index: number, nowUs: number) {
 let tempDir = '';
 
 test.beforeAll(async ({ request, harness }) => {
+  DS_UID = `apifw-hostile-${harness.generation}`;
   tempDir = await mkdtemp(path.join(os.tmpdir(), 'apifw-hostile-'));
   const instanceDir = path.join(tempDir, 'logs', 'fw-evil');
   await mkdir(instanceDir, { recursive: true });
@@ -97,7 +99,7 @@ test.beforeAll(async ({ request, harness }) => {
   const created = await request.post(`${harness.grafanaUrl}/api/datasources`, {
     headers: GRAFANA_AUTH,
     data: {
-      name: 'API Firewall Monitor (hostile input)',
+      name: `API Firewall Monitor (hostile input, ${harness.generation})`,
       type: 'apifw-monitor-datasource',
       uid: DS_UID,
       access: 'proxy',
