@@ -182,4 +182,3 @@ func writeBackendError(w http.ResponseWriter, err error) {
 	}
 	writeMessage(w, http.StatusInternalServerError, "Failed to call plugin: "+err.Error())
 }
-
