@@ -19,7 +19,13 @@ export interface Generation {
 }
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const GRAFANA12 = path.join(__dirname, 'compat', 'grafana12');
+/**
+ * The grafana12 package folder; APIFW_GRAFANA12_DIR names another one (with its own package.json
+ * and lock file), e.g. to try a later 12.x before changing compat/grafana12.
+ */
+const GRAFANA12 = process.env.APIFW_GRAFANA12_DIR
+  ? path.resolve(process.env.APIFW_GRAFANA12_DIR)
+  : path.join(__dirname, 'compat', 'grafana12');
 
 export const GENERATIONS: Record<GenerationName, Generation> = {
   grafana12: { name: 'grafana12', packageDir: GRAFANA12, modulesDir: path.join(GRAFANA12, 'node_modules') },
