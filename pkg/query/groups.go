@@ -4,6 +4,7 @@ import (
 	"container/heap"
 	"context"
 	"sort"
+	"sync"
 
 	"github.com/apifw/monitor/pkg/index"
 )
@@ -16,157 +17,232 @@ type group struct {
 	total   int64
 }
 
-// grouping is the result of counting matching rows by one dimension.
-type grouping struct {
-	groups []group
-	byCode []int32 // dimension code (tuple code for tuple dimensions) → group, -1 when none
-	total  int64
+// ranking is the result of counting matching rows by one dimension: the k
+// largest values in order, and what all the others add up to.
+type ranking struct {
+	top      []group
+	topCodes [][]uint32 // the dimension codes of each top group (tuple codes for tuple dimensions)
+	rest     [4]int64   // counts by outcome of every value past the top
+	values   int        // values that counted something
+	total    int64
 }
 
-// countBy counts the rows matching p by the values of dim.
-func countBy(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim dimension, workers int) (grouping, error) {
+// counterPool recycles the per-worker counter arrays of high-cardinality
+// dimensions (clientIp, path): a query over hundreds of thousands of distinct
+// values allocates nothing per value, it clears a reused array.
+var counterPool sync.Pool // *[]uint32
+
+func getCounters(n int) *[]uint32 {
+	if p, ok := counterPool.Get().(*[]uint32); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		clear(*p)
+		return p
+	}
+	s := make([]uint32, n)
+	return &s
+}
+
+// rankBy counts the rows matching p by the values of dim and keeps the k
+// largest (ties by value).
+func rankBy(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim dimension, workers, k int) (ranking, error) {
 	d := sn.Dicts()
 	out := outcomes(d)
 	nw := index.Workers(workers, len(sn.Blocks()))
 	var codes int
-	var stride int // counters per code: 4 outcomes for own columns, 1 for tuples (the tuple fixes the outcome)
 	switch dim.col {
 	case index.ColClientIP:
-		codes, stride = len(d.ClientIPs), 4
+		codes = len(d.ClientIPs)
 	case index.ColPath:
-		codes, stride = len(d.Paths), 4
+		codes = len(d.Paths)
 	default:
-		codes, stride = len(d.Tuples), 1
+		return rankTuples(ctx, sn, p, dim, nw, k)
 	}
-	local := make([][]uint32, nw)
-	err := sn.Scan(ctx, p, index.ScanOptions{Cols: index.ColTuple | dim.col, Workers: nw}, func(w int, c *index.Chunk) {
-		cnt := local[w]
-		if cnt == nil {
-			cnt = make([]uint32, codes*stride)
-			local[w] = cnt
+	// A column of its own: 4 counters (one per outcome) per code and worker,
+	// summed into the first worker's array.
+	local := make([]*[]uint32, nw)
+	defer func() {
+		for _, c := range local {
+			if c != nil {
+				counterPool.Put(c)
+			}
 		}
+	}()
+	err := sn.Scan(ctx, p, index.ScanOptions{Cols: index.ColTuple | dim.col, Workers: nw}, func(w int, c *index.Chunk) {
+		if local[w] == nil {
+			local[w] = getCounters(codes * 4)
+		}
+		cnt := *local[w]
 		tu := c.Tuple
-		switch dim.col {
-		case index.ColTuple:
-			for _, i := range c.Sel {
-				cnt[tu[i]]++
-			}
-		case index.ColClientIP:
-			col := c.ClientIP
-			for _, i := range c.Sel {
-				cnt[col[i]*4+uint32(out[tu[i]])]++
-			}
-		case index.ColPath:
-			col := c.Path
-			for _, i := range c.Sel {
-				cnt[col[i]*4+uint32(out[tu[i]])]++
-			}
+		col := c.ClientIP
+		if dim.col == index.ColPath {
+			col = c.Path
+		}
+		for _, i := range c.Sel {
+			cnt[col[i]*4+uint32(out[tu[i]])]++
 		}
 	})
 	if err != nil {
-		return grouping{}, scanErr(err)
+		return ranking{}, scanErr(err)
 	}
-	g := grouping{byCode: make([]int32, codes)}
-	sum := func(code int) (c [4]int64) {
-		for _, cnt := range local {
-			if cnt == nil {
-				continue
-			}
-			if stride == 4 {
-				for o := 0; o < 4; o++ {
-					c[o] += int64(cnt[code*4+o])
-				}
-			} else {
-				c[out[code]] += int64(cnt[code])
-			}
+	var sum []uint32
+	for _, c := range local {
+		if c == nil {
+			continue
 		}
-		return c
-	}
-	if dim.col != index.ColTuple {
-		// A column of its own: one code, one value. No map, no strings
-		// copied: a group is a code that counted something.
-		for code := 0; code < codes; code++ {
-			c := sum(code)
-			n := c[0] + c[1] + c[2] + c[3]
-			if n == 0 {
-				g.byCode[code] = -1
-				continue
-			}
-			g.byCode[code] = int32(len(g.groups))
-			g.groups = append(g.groups, group{value: dim.value(d, uint32(code)), count: c, total: n})
-			g.total += n
+		if sum == nil {
+			sum = *c
+			continue
 		}
-		return g, nil
+		for i, v := range *c {
+			sum[i] += v
+		}
 	}
-	// Tuples: several tuples share a value (e.g. every tuple of one API).
-	at := map[string]int32{}
+	var r ranking
+	if sum == nil {
+		return r, nil
+	}
+	// The k best codes in a bounded heap; the rest only adds up.
+	h := &codeHeap{dim: dim, d: d}
+	var all [4]int64
 	for code := 0; code < codes; code++ {
-		g.byCode[code] = -1
-		c := sum(code)
-		n := c[0] + c[1] + c[2] + c[3]
+		c := sum[code*4 : code*4+4 : code*4+4]
+		n := int64(c[0]) + int64(c[1]) + int64(c[2]) + int64(c[3])
+		if n == 0 {
+			continue
+		}
+		r.values++
+		for o := range all {
+			all[o] += int64(c[o])
+		}
+		e := codeCount{code: uint32(code), n: n}
+		switch {
+		case len(h.e) < k:
+			heap.Push(h, e)
+		case k > 0 && h.better(e, h.e[0]):
+			h.e[0] = e
+			heap.Fix(h, 0)
+		}
+	}
+	r.total = all[0] + all[1] + all[2] + all[3]
+	best := h.e
+	sort.Slice(best, func(a, b int) bool { return h.better(best[a], best[b]) })
+	r.rest = all
+	for _, e := range best {
+		g := group{value: dim.value(d, e.code), total: e.n}
+		for o := range g.count {
+			g.count[o] = int64(sum[int(e.code)*4+o])
+			r.rest[o] -= g.count[o]
+		}
+		r.top = append(r.top, g)
+		r.topCodes = append(r.topCodes, []uint32{e.code})
+	}
+	return r, nil
+}
+
+type codeCount struct {
+	code uint32
+	n    int64
+}
+
+// codeHeap keeps the k best codes; its root is the worst of them.
+type codeHeap struct {
+	dim dimension
+	d   *index.Dicts
+	e   []codeCount
+}
+
+func (h *codeHeap) better(a, b codeCount) bool {
+	if a.n != b.n {
+		return a.n > b.n
+	}
+	return h.dim.value(h.d, a.code) < h.dim.value(h.d, b.code)
+}
+func (h *codeHeap) Len() int           { return len(h.e) }
+func (h *codeHeap) Less(i, j int) bool { return h.better(h.e[j], h.e[i]) }
+func (h *codeHeap) Swap(i, j int)      { h.e[i], h.e[j] = h.e[j], h.e[i] }
+func (h *codeHeap) Push(x any)         { h.e = append(h.e, x.(codeCount)) }
+func (h *codeHeap) Pop() any {
+	x := h.e[len(h.e)-1]
+	h.e = h.e[:len(h.e)-1]
+	return x
+}
+
+// rankTuples ranks a dimension that is a field of the tuple: one counter per
+// tuple (the tuple fixes the outcome), then tuples with the same value merge
+// into one group.
+func rankTuples(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim dimension, nw, k int) (ranking, error) {
+	d := sn.Dicts()
+	out := outcomes(d)
+	codes := len(d.Tuples)
+	local := make([][]uint32, nw)
+	err := sn.Scan(ctx, p, index.ScanOptions{Cols: index.ColTuple, Workers: nw}, func(w int, c *index.Chunk) {
+		cnt := local[w]
+		if cnt == nil {
+			cnt = make([]uint32, codes)
+			local[w] = cnt
+		}
+		tu := c.Tuple
+		for _, i := range c.Sel {
+			cnt[tu[i]]++
+		}
+	})
+	if err != nil {
+		return ranking{}, scanErr(err)
+	}
+	var groups []group
+	var members [][]uint32
+	at := map[string]int32{}
+	var total int64
+	for code := 0; code < codes; code++ {
+		var n int64
+		for _, cnt := range local {
+			if cnt != nil {
+				n += int64(cnt[code])
+			}
+		}
 		if n == 0 {
 			continue // a value no matching row has is no group
 		}
 		v := dim.value(d, uint32(code))
 		gi, seen := at[v]
 		if !seen {
-			gi = int32(len(g.groups))
+			gi = int32(len(groups))
 			at[v] = gi
-			g.groups = append(g.groups, group{value: v})
+			groups = append(groups, group{value: v})
+			members = append(members, nil)
 		}
-		g.byCode[code] = gi
-		gr := &g.groups[gi]
-		for o := range c {
-			gr.count[o] += c[o]
-		}
+		gr := &groups[gi]
+		gr.count[out[code]] += n
 		gr.total += n
-		g.total += n
+		total += n
+		members[gi] = append(members[gi], uint32(code))
 		if dim.name == "api" && gr.apiName == "" {
 			gr.apiName = d.APIs[d.Tuples[code].API].Name
 		}
 	}
-	return g, nil
-}
-
-// ahead orders groups: larger count first, ties by value.
-func (g *grouping) ahead(a, b int32) bool {
-	ga, gb := &g.groups[a], &g.groups[b]
-	if ga.total != gb.total {
-		return ga.total > gb.total
-	}
-	return ga.value < gb.value
-}
-
-// top returns the k first groups in order (a bounded heap: no sort of every
-// value of a high-cardinality dimension).
-func (g *grouping) top(k int) []int32 {
-	h := &groupHeap{g: g}
-	for i := range g.groups {
-		gi := int32(i)
-		if len(h.idx) < k {
-			heap.Push(h, gi)
-		} else if k > 0 && g.ahead(gi, h.idx[0]) {
-			h.idx[0] = gi
-			heap.Fix(h, 0)
+	r := ranking{values: len(groups), total: total}
+	for _, g := range groups {
+		for o := range r.rest {
+			r.rest[o] += g.count[o]
 		}
 	}
-	out := h.idx
-	sort.Slice(out, func(a, b int) bool { return g.ahead(out[a], out[b]) })
-	return out
-}
-
-// groupHeap keeps the k best groups; its root is the worst of them.
-type groupHeap struct {
-	g   *grouping
-	idx []int32
-}
-
-func (h *groupHeap) Len() int           { return len(h.idx) }
-func (h *groupHeap) Less(i, j int) bool { return h.g.ahead(h.idx[j], h.idx[i]) }
-func (h *groupHeap) Swap(i, j int)      { h.idx[i], h.idx[j] = h.idx[j], h.idx[i] }
-func (h *groupHeap) Push(x any)         { h.idx = append(h.idx, x.(int32)) }
-func (h *groupHeap) Pop() any {
-	x := h.idx[len(h.idx)-1]
-	h.idx = h.idx[:len(h.idx)-1]
-	return x
+	ahead := func(a, b int) bool {
+		if groups[a].total != groups[b].total {
+			return groups[a].total > groups[b].total
+		}
+		return groups[a].value < groups[b].value
+	}
+	idx := make([]int, len(groups))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.Slice(idx, func(a, b int) bool { return ahead(idx[a], idx[b]) })
+	for _, gi := range idx[:min(k, len(idx))] {
+		r.top = append(r.top, groups[gi])
+		r.topCodes = append(r.topCodes, members[gi])
+		for o := range r.rest {
+			r.rest[o] -= groups[gi].count[o]
+		}
+	}
+	return r, nil
 }
