@@ -173,7 +173,7 @@ func materialize(d *Dicts, v *blockView, r int, id string) model.Transaction {
 		ClientIP:      d.ClientIPs[b.ip.get(r)],
 		Hostname:      d.Hostnames[tu.Hostname],
 		Method:        d.Methods[tu.Method],
-		Path:          d.Paths[b.path.get(r)],
+		Path:          d.Paths.At(int(b.path.get(r))),
 		Operation:     d.Operations[tu.Operation],
 		Status:        int(tu.Status),
 		NonBlocking:   tu.NonBlocking,

@@ -11,31 +11,31 @@ import (
 // append-only: the writer owns the lookup maps, and a snapshot keeps the
 // value slices as they were when it was published, so readers never lock.
 
-// strDict encodes strings.
+// strDict encodes strings: values carved from an arena, found through a
+// table of codes.
 type strDict struct {
-	codes  map[string]uint32
+	table  codeTable
 	values []string
-	bytes  int64 // string bytes held, for MemoryBytes
+	arena  arena
 }
 
-func newStrDict() *strDict { return &strDict{codes: map[string]uint32{}} }
+func newStrDict() *strDict { return &strDict{table: newCodeTable()} }
 
 func (d *strDict) code(s string) uint32 {
-	if c, ok := d.codes[s]; ok {
+	h := d.table.hash(s)
+	if c, ok := d.table.find(h, func(c uint32) bool { return d.values[c] == s }); ok {
 		return c
 	}
-	s = strings.Clone(s) // never pin the parser's line buffer
 	c := uint32(len(d.values))
-	d.values = append(d.values, s)
-	d.codes[s] = c
-	d.bytes += int64(len(s))
+	d.values = append(d.values, d.arena.clone(s)) // never pin the parser's line buffer
+	d.table.insert(h, c, func(c uint32) uint64 { return d.table.hash(d.values[c]) })
 	return c
 }
 
-// memory estimates the heap held: the string bytes, one slice entry and one
-// map entry (key header, value, control byte and load slack) per value.
+// memory estimates the heap held: the arena, one slice entry per value and
+// the table.
 func (d *strDict) memory() int64 {
-	return d.bytes + int64(cap(d.values))*16 + int64(len(d.codes))*32
+	return d.arena.bytes + int64(cap(d.values))*16 + d.table.bytes()
 }
 
 // APIRef is one protected API as records name it.
@@ -71,7 +71,8 @@ type Tuple struct {
 
 // dicts are the writer's dictionaries.
 type dicts struct {
-	instances, hosts, methods, operations, clientIPs, paths *strDict
+	instances, hosts, methods, operations, clientIPs *strDict
+	paths                                            *pathDict
 	clientAddrs                                             []netip.Addr // parsed clientIPs, invalid when unparsable
 
 	apiCodes map[APIRef]uint32
@@ -91,7 +92,7 @@ type dicts struct {
 func newDicts() *dicts {
 	return &dicts{
 		instances: newStrDict(), hosts: newStrDict(), methods: newStrDict(), operations: newStrDict(),
-		clientIPs: newStrDict(), paths: newStrDict(),
+		clientIPs: newStrDict(), paths: newPathDict(),
 		apiCodes: map[APIRef]uint32{}, errCodes: map[string]uint32{"": 0}, errs: [][]model.TransactionError{nil},
 		tupleCodes: map[Tuple]uint32{}, fileCodes: map[FileRef]uint32{},
 	}
@@ -199,7 +200,7 @@ type Dicts struct {
 	Operations  []string
 	ClientIPs   []string
 	ClientAddrs []netip.Addr // parsed ClientIPs; invalid for unparsable values
-	Paths       []string
+	Paths       PathDict // code → path: Paths.At(code)
 	APIs        []APIRef
 	Errors      [][]model.TransactionError
 	Tuples      []Tuple
@@ -210,6 +211,6 @@ func (d *dicts) view() Dicts {
 	return Dicts{
 		Instances: d.instances.values, Hostnames: d.hosts.values, Methods: d.methods.values,
 		Operations: d.operations.values, ClientIPs: d.clientIPs.values, ClientAddrs: d.clientAddrs,
-		Paths: d.paths.values, APIs: d.apis, Errors: d.errs, Tuples: d.tuples, Files: d.files,
+		Paths: d.paths.view(), APIs: d.apis, Errors: d.errs, Tuples: d.tuples, Files: d.files,
 	}
 }

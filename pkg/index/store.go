@@ -261,7 +261,7 @@ func (w *writer) add(t *model.Transaction, key uuidKey) uint32 {
 	b.time.raw[r] = us
 	b.tuple.u32[r] = d.tuple(tu)
 	b.ip.u32[r] = d.clientIP(t.ClientIP)
-	b.path.u32[r] = d.paths.code(t.Path)
+	b.path.u32[r] = d.paths.code(t.Path, t.Operation)
 	b.dur.u32[r] = durationCode(t.DurationUS)
 	length := int64(max(t.Length, 0))
 	b.length.u32[r] = uint32(length)

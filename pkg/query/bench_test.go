@@ -234,7 +234,7 @@ func BenchmarkLoad(b *testing.B) {
 	b.Logf("memory by part (bytes per transaction): %s", breakdown(d))
 	dict := d.store.Snapshot().Dicts()
 	b.Logf("distinct: %d tuples, %d client IPs, %d paths, %d APIs, %d files; %d blocks",
-		len(dict.Tuples), len(dict.ClientIPs), len(dict.Paths), len(dict.APIs), len(dict.Files), len(d.store.Snapshot().Blocks()))
+		len(dict.Tuples), len(dict.ClientIPs), dict.Paths.Len(), len(dict.APIs), len(dict.Files), len(d.store.Snapshot().Blocks()))
 }
 
 func breakdown(d *benchData) string {

@@ -53,7 +53,7 @@ func rankBy(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim dim
 	case index.ColClientIP:
 		codes = len(d.ClientIPs)
 	case index.ColPath:
-		codes = len(d.Paths)
+		codes = d.Paths.Len()
 	default:
 		return rankTuples(ctx, sn, p, dim, nw, k)
 	}

@@ -150,7 +150,7 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 		case index.ColClientIP:
 			codes = len(d.ClientIPs)
 		case index.ColPath:
-			codes = len(d.Paths)
+			codes = d.Paths.Len()
 		default:
 			codes = len(d.Tuples)
 		}
