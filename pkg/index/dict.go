@@ -1,8 +1,10 @@
 package index
 
 import (
+	"hash/maphash"
 	"net/netip"
 	"strings"
+	"unsafe"
 
 	"github.com/apifw/monitor/pkg/model"
 )
@@ -73,7 +75,7 @@ type Tuple struct {
 type dicts struct {
 	instances, hosts, methods, operations, clientIPs *strDict
 	paths                                            *pathDict
-	clientAddrs                                             []netip.Addr // parsed clientIPs, invalid when unparsable
+	clientAddrs                                      []netip.Addr // parsed clientIPs, invalid when unparsable
 
 	apiCodes map[APIRef]uint32
 	apis     []APIRef
@@ -82,7 +84,7 @@ type dicts struct {
 	errs     [][]model.TransactionError // errs[0] is "no errors"
 	errBytes int64
 
-	tupleCodes map[Tuple]uint32
+	tupleCodes codeTable
 	tuples     []Tuple
 
 	fileCodes map[FileRef]uint32
@@ -94,7 +96,7 @@ func newDicts() *dicts {
 		instances: newStrDict(), hosts: newStrDict(), methods: newStrDict(), operations: newStrDict(),
 		clientIPs: newStrDict(), paths: newPathDict(),
 		apiCodes: map[APIRef]uint32{}, errCodes: map[string]uint32{"": 0}, errs: [][]model.TransactionError{nil},
-		tupleCodes: map[Tuple]uint32{}, fileCodes: map[FileRef]uint32{},
+		tupleCodes: newCodeTable(), fileCodes: map[FileRef]uint32{},
 	}
 }
 
@@ -159,12 +161,13 @@ func (d *dicts) errors(errs []model.TransactionError) uint32 {
 }
 
 func (d *dicts) tuple(t Tuple) uint32 {
-	if c, ok := d.tupleCodes[t]; ok {
+	h := maphash.Comparable(d.tupleCodes.seed, t)
+	if c, ok := d.tupleCodes.find(h, func(c uint32) bool { return d.tuples[c] == t }); ok {
 		return c
 	}
 	c := uint32(len(d.tuples))
 	d.tuples = append(d.tuples, t)
-	d.tupleCodes[t] = c
+	d.tupleCodes.insert(h, c, func(c uint32) uint64 { return maphash.Comparable(d.tupleCodes.seed, d.tuples[c]) })
 	return c
 }
 
@@ -186,7 +189,7 @@ func (d *dicts) memory() int64 {
 	n += int64(cap(d.clientAddrs)) * 24
 	n += int64(len(d.apis)) * 96
 	n += d.errBytes + int64(cap(d.errs))*24
-	n += int64(cap(d.tuples))*32 + int64(len(d.tupleCodes))*48
+	n += int64(cap(d.tuples))*int64(unsafe.Sizeof(Tuple{})) + d.tupleCodes.bytes()
 	n += int64(len(d.files)) * 96
 	return n
 }
@@ -200,7 +203,7 @@ type Dicts struct {
 	Operations  []string
 	ClientIPs   []string
 	ClientAddrs []netip.Addr // parsed ClientIPs; invalid for unparsable values
-	Paths       PathDict // code → path: Paths.At(code)
+	Paths       PathDict     // code → path: Paths.At(code)
 	APIs        []APIRef
 	Errors      [][]model.TransactionError
 	Tuples      []Tuple

@@ -96,9 +96,13 @@ type ScanOptions struct {
 // Chunk is a run of rows of one block that passed the predicate: Sel lists
 // their indexes into the decoded columns (those asked for; others are nil).
 type Chunk struct {
-	Block    int // block index in the snapshot
-	Base     int // row of element 0 in the block
-	Sel      []int32
+	Block int // block index in the snapshot
+	Base  int // row of element 0 in the block
+	Sel   []int32
+	// Dense is set when Sel is 0, 1, …, len(Sel)-1 (every row of the run
+	// matched): callers may then read the columns' first len(Sel) values
+	// directly.
+	Dense    bool
 	Time     []int64
 	Tuple    []uint32
 	ClientIP []uint32
@@ -307,6 +311,7 @@ func (sn *Snapshot) scanRows(bi, lo, hi int, checkTime bool, p *Predicate, cols 
 		if len(sel) == 0 {
 			continue
 		}
+		c.Dense = len(sel) == m
 		if cols&ColDuration != 0 {
 			b.dur.decode(a, e, c.Duration)
 		}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math/bits"
+	"strconv"
 	"strings"
 	"unsafe"
 )
@@ -111,8 +112,8 @@ func (a *arena) clone(s string) string {
 // APIs put ids in their paths (/users/8812/orders/1203), so it is the largest
 // dictionary. A path that fills its operation's template (the record's
 // oas_path, such as /users/{userId}/orders/{orderId}) is held as the
-// template's number and the parameters ("8812/1203"); any other path
-// verbatim. Entries are packed one after the other in byte chunks: 4 bytes of
+// template's number and the parameters (numbers as varints: 8812 and 1203
+// take 2 bytes each); any other path verbatim. Entries are packed one after the other in byte chunks: 4 bytes of
 // locator, 2 of header and the payload per value.
 type PathDict struct {
 	locs      []uint32 // chunk << chunkBits | offset, per code
@@ -148,18 +149,42 @@ func (p *PathDict) AppendAt(dst []byte, i int) []byte {
 	parts := p.templates[tmpl-1].parts
 	dst = append(dst, parts[0]...)
 	for _, part := range parts[1:] {
-		k := 0
-		for k < len(payload) && payload[k] != '/' {
-			k++
-		}
-		dst = append(dst, payload[:k]...)
-		if k < len(payload) {
-			k++
-		}
+		v, k := binary.Uvarint(payload)
 		payload = payload[k:]
+		if v&1 == 1 {
+			dst = strconv.AppendUint(dst, v>>1, 10)
+		} else {
+			dst = append(dst, payload[:v>>1]...)
+			payload = payload[v>>1:]
+		}
 		dst = append(dst, part...)
 	}
 	return dst
+}
+
+// appendParam encodes one parameter: a decimal number (no sign, no leading
+// zero, below 10¹⁸) as a varint of 2n+1, anything else as 2·length and its bytes.
+func appendParam(b []byte, p string) []byte {
+	if n, ok := decimal(p); ok {
+		return binary.AppendUvarint(b, n<<1|1)
+	}
+	b = binary.AppendUvarint(b, uint64(len(p))<<1)
+	return append(b, p...)
+}
+
+func decimal(p string) (uint64, bool) {
+	if len(p) == 0 || len(p) > 18 || (p[0] == '0' && len(p) > 1) {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, true
 }
 
 // Values returns every path (for tests and tools: it allocates them all).
@@ -248,7 +273,7 @@ func (d *pathDict) code(s, operation string) uint32 {
 }
 
 // split returns the template number of operation and the parameters of s
-// joined by '/', when s fills the template (every {…} a whole segment);
+// (appendParam), when s fills the template (every {…} a whole segment);
 // else 0.
 func (d *pathDict) split(s, operation string) (uint64, string) {
 	if !strings.Contains(operation, "{") {
@@ -275,15 +300,12 @@ func (d *pathDict) split(s, operation string) (uint64, string) {
 	}
 	rest := s[len(parts[0]):]
 	var b []byte
-	for j, part := range parts[1:] {
+	for _, part := range parts[1:] {
 		k := strings.IndexByte(rest, '/')
 		if k < 0 {
 			k = len(rest)
 		}
-		if j > 0 {
-			b = append(b, '/')
-		}
-		b = append(b, rest[:k]...)
+		b = appendParam(b, rest[:k])
 		rest = rest[k:]
 		if !strings.HasPrefix(rest, part) {
 			return 0, ""

@@ -77,6 +77,13 @@ func rankBy(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim dim
 		if dim.col == index.ColPath {
 			col = c.Path
 		}
+		if c.Dense {
+			n := len(c.Sel)
+			for i, v := range col[:n] {
+				cnt[v*4+uint32(out[tu[i]])]++
+			}
+			return
+		}
 		for _, i := range c.Sel {
 			cnt[col[i]*4+uint32(out[tu[i]])]++
 		}
@@ -84,35 +91,42 @@ func rankBy(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim dim
 	if err != nil {
 		return ranking{}, scanErr(err)
 	}
-	var sum []uint32
+	var arrays [][]uint32
 	for _, c := range local {
-		if c == nil {
-			continue
-		}
-		if sum == nil {
-			sum = *c
-			continue
-		}
-		for i, v := range *c {
-			sum[i] += v
+		if c != nil {
+			arrays = append(arrays, *c)
 		}
 	}
 	var r ranking
-	if sum == nil {
+	if len(arrays) == 0 {
 		return r, nil
+	}
+	sum := arrays[0]
+	if len(arrays) > 1 { // add the other workers' counts into the first array
+		for _, a := range arrays[1:] {
+			for i, v := range a {
+				sum[i] += v
+			}
+		}
 	}
 	// The k best codes in a bounded heap; the rest only adds up.
 	h := &codeHeap{dim: dim, d: d}
 	var all [4]int64
+	var root int64 = -1 // the heap root's count once the heap is full
 	for code := 0; code < codes; code++ {
 		c := sum[code*4 : code*4+4 : code*4+4]
-		n := int64(c[0]) + int64(c[1]) + int64(c[2]) + int64(c[3])
+		c0, c1, c2, c3 := c[0], c[1], c[2], c[3]
+		n := int64(c0) + int64(c1) + int64(c2) + int64(c3)
 		if n == 0 {
 			continue
 		}
 		r.values++
-		for o := range all {
-			all[o] += int64(c[o])
+		all[0] += int64(c0)
+		all[1] += int64(c1)
+		all[2] += int64(c2)
+		all[3] += int64(c3)
+		if n < root {
+			continue
 		}
 		e := codeCount{code: uint32(code), n: n}
 		switch {
@@ -121,6 +135,9 @@ func rankBy(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim dim
 		case k > 0 && h.better(e, h.e[0]):
 			h.e[0] = e
 			heap.Fix(h, 0)
+		}
+		if len(h.e) == k && k > 0 {
+			root = h.e[0].n
 		}
 	}
 	r.total = all[0] + all[1] + all[2] + all[3]
@@ -180,6 +197,12 @@ func rankTuples(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim
 		if cnt == nil {
 			cnt = make([]uint32, codes)
 			local[w] = cnt
+		}
+		if c.Dense {
+			for _, v := range c.Tuple[:len(c.Sel)] {
+				cnt[v]++
+			}
+			return
 		}
 		tu := c.Tuple
 		for _, i := range c.Sel {
