@@ -212,9 +212,9 @@ func rankTuples(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim
 	if err != nil {
 		return ranking{}, scanErr(err)
 	}
-	var groups []group
+	tg := tupleGroupsOf(d, dim)
+	groups := make([]group, len(tg.values))
 	var members [][]uint32
-	at := map[string]int32{}
 	var total int64
 	for code := 0; code < codes; code++ {
 		var n int64
@@ -226,23 +226,24 @@ func rankTuples(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim
 		if n == 0 {
 			continue // a value no matching row has is no group
 		}
-		v := dim.value(d, uint32(code))
-		gi, seen := at[v]
-		if !seen {
-			gi = int32(len(groups))
-			at[v] = gi
-			groups = append(groups, group{value: v})
-			members = append(members, nil)
-		}
-		gr := &groups[gi]
+		gr := &groups[tg.group[code]]
 		gr.count[out[code]] += n
 		gr.total += n
 		total += n
-		members[gi] = append(members[gi], uint32(code))
-		if dim.name == "api" && gr.apiName == "" {
-			gr.apiName = d.APIs[d.Tuples[code].API].Name
+	}
+	// Keep the groups that counted; their member tuples only for the top.
+	kept := groups[:0]
+	keptIdx := make([]int32, 0, len(groups))
+	for gi := range groups {
+		if groups[gi].total > 0 {
+			g := groups[gi]
+			g.value, g.apiName = tg.values[gi], tg.apiNames[gi]
+			kept = append(kept, g)
+			keptIdx = append(keptIdx, int32(gi))
 		}
 	}
+	groups = kept
+	members = make([][]uint32, len(groups))
 	r := ranking{values: len(groups), total: total}
 	for _, g := range groups {
 		for o := range r.rest {
@@ -262,10 +263,70 @@ func rankTuples(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim
 	sort.Slice(idx, func(a, b int) bool { return ahead(idx[a], idx[b]) })
 	for _, gi := range idx[:min(k, len(idx))] {
 		r.top = append(r.top, groups[gi])
+		for code := 0; code < codes; code++ {
+			if tg.group[code] == keptIdx[gi] {
+				members[gi] = append(members[gi], uint32(code))
+			}
+		}
 		r.topCodes = append(r.topCodes, members[gi])
 		for o := range r.rest {
 			r.rest[o] -= groups[gi].count[o]
 		}
 	}
 	return r, nil
+}
+
+// tupleGroups maps the tuples of a dictionary to the values of one tuple
+// dimension: built once per dimension and extended as tuples are added, so a
+// query neither formats values nor hashes them per tuple.
+type tupleGroups struct {
+	tuples   []index.Tuple // the dictionary it was built for (its identity)
+	group    []int32       // tuple code → value number
+	values   []string      // value number → value
+	apiNames []string      // api dimension: the API's name
+	at       map[string]int32
+}
+
+var tupleGroupCache sync.Map // dimension name → *tupleGroups
+
+func tupleGroupsOf(d *index.Dicts, dim dimension) *tupleGroups {
+	n := len(d.Tuples)
+	var tg *tupleGroups
+	if v, ok := tupleGroupCache.Load(dim.name); ok {
+		tg = v.(*tupleGroups)
+		same := len(tg.tuples) > 0 && n > 0 && &tg.tuples[0] == &d.Tuples[0]
+		switch {
+		case same && len(tg.tuples) >= n:
+			return tg // an append-only dictionary: its prefix has not changed
+		case !same:
+			tg = nil
+		}
+	}
+	// Extend (or build) a copy: queries still reading the old one keep it.
+	nt := &tupleGroups{tuples: d.Tuples, at: map[string]int32{}}
+	if tg != nil {
+		nt.group = append(make([]int32, 0, n), tg.group...)
+		nt.values = append([]string(nil), tg.values...)
+		nt.apiNames = append([]string(nil), tg.apiNames...)
+		for k, v := range tg.at {
+			nt.at[k] = v
+		}
+	}
+	for code := len(nt.group); code < n; code++ {
+		v := dim.value(d, uint32(code))
+		gi, seen := nt.at[v]
+		if !seen {
+			gi = int32(len(nt.values))
+			nt.at[v] = gi
+			nt.values = append(nt.values, v)
+			name := ""
+			if dim.name == "api" {
+				name = d.APIs[d.Tuples[code].API].Name
+			}
+			nt.apiNames = append(nt.apiNames, name)
+		}
+		nt.group = append(nt.group, gi)
+	}
+	tupleGroupCache.Store(dim.name, nt)
+	return nt
 }
