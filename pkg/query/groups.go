@@ -191,11 +191,20 @@ func rankTuples(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim
 	d := sn.Dicts()
 	out := outcomes(d)
 	codes := len(d.Tuples)
+	pooled := make([]*[]uint32, nw)
 	local := make([][]uint32, nw)
+	defer func() {
+		for _, c := range pooled {
+			if c != nil {
+				counterPool.Put(c)
+			}
+		}
+	}()
 	err := sn.Scan(ctx, p, index.ScanOptions{Cols: index.ColTuple, Workers: nw}, func(w int, c *index.Chunk) {
 		cnt := local[w]
 		if cnt == nil {
-			cnt = make([]uint32, codes)
+			pooled[w] = getCounters(codes)
+			cnt = *pooled[w]
 			local[w] = cnt
 		}
 		if c.Dense {
