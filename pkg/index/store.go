@@ -161,7 +161,7 @@ func (s *Store) appendLocked(w *writer, txs []model.Transaction, publishAsYouGo 
 			}
 			key = uuidKey{}
 		}
-		if canonical && w.table.full(1) {
+		if canonical && w.tableFull() {
 			w.grow() // before adding: the rebuild must not see the new row
 		}
 		row := w.add(t, key)
@@ -200,6 +200,12 @@ func (w *writer) keyOf(row uint32) (uuidKey, bool) {
 		return w.sealed[b].b.uuids[r], true
 	}
 	return w.tail.uuids[r], r < w.tv.n
+}
+
+// tableFull tells whether the uuid table must grow before the next row is
+// added: it is as full as allowed, or the next row number is past its row bits.
+func (w *writer) tableFull() bool {
+	return w.table.full(1) || !w.table.fits(uint32(w.rows()))
 }
 
 // grow rebuilds the uuid table half as large again. Readers keep probing the

@@ -15,15 +15,20 @@ import (
 // the key is compared in the dictionary itself), instead of a Go map holding a
 // second string header per value.
 
-// codeTable maps values to dictionary codes for the writer: linear probing
-// over code+1 (0 = empty), between 44% and 88% full.
+// codeTable maps values to dictionary codes for the writer: linear probing,
+// between 44% and 88% full. A slot holds code+1 in its low codeBits bits
+// (0 = empty) and a tag of the value's hash above them, so a probe compares
+// values only when the tags agree.
 type codeTable struct {
-	seed  maphash.Seed
-	slots []uint32
-	n     int
+	seed     maphash.Seed
+	slots    []uint32
+	n        int
+	codeBits uint
 }
 
-func newCodeTable() codeTable { return codeTable{seed: maphash.MakeSeed(), slots: make([]uint32, 16)} }
+func newCodeTable() codeTable {
+	return codeTable{seed: maphash.MakeSeed(), slots: make([]uint32, 16), codeBits: uint(bits.Len(16))}
+}
 
 func (t *codeTable) hash(s string) uint64 { return maphash.String(t.seed, s) }
 
@@ -32,8 +37,23 @@ func (t *codeTable) home(h uint64) int {
 	return int(hi)
 }
 
+func (t *codeTable) tag(h uint64) uint32 {
+	if t.codeBits >= 32 {
+		return 0
+	}
+	return uint32(h) << t.codeBits
+}
+
+func (t *codeTable) mask() uint32 {
+	if t.codeBits >= 32 {
+		return ^uint32(0)
+	}
+	return 1<<t.codeBits - 1
+}
+
 // find returns the code whose value eq accepts among the codes hashed to h.
 func (t *codeTable) find(h uint64, eq func(code uint32) bool) (uint32, bool) {
+	tag, mask := t.tag(h), t.mask()
 	for i := t.home(h); ; i++ {
 		if i == len(t.slots) {
 			i = 0
@@ -42,8 +62,8 @@ func (t *codeTable) find(h uint64, eq func(code uint32) bool) (uint32, bool) {
 		if s == 0 {
 			return 0, false
 		}
-		if eq(s - 1) {
-			return s - 1, true
+		if s&^mask == tag && eq(s&mask-1) {
+			return s&mask - 1, true
 		}
 	}
 }
@@ -52,25 +72,27 @@ func (t *codeTable) find(h uint64, eq func(code uint32) bool) (uint32, bool) {
 // grows.
 func (t *codeTable) insert(h uint64, code uint32, hashOf func(code uint32) uint64) {
 	if (t.n+1)*8 > len(t.slots)*7 {
-		old := t.slots
+		old, oldMask := t.slots, t.mask()
 		t.slots = make([]uint32, 2*len(old))
+		t.codeBits = uint(bits.Len(uint(len(t.slots))))
 		for _, s := range old {
 			if s != 0 {
-				t.place(hashOf(s-1), s)
+				c := s&oldMask - 1
+				t.place(hashOf(c), c)
 			}
 		}
 	}
-	t.place(h, code+1)
+	t.place(h, code)
 	t.n++
 }
 
-func (t *codeTable) place(h uint64, slot uint32) {
+func (t *codeTable) place(h uint64, code uint32) {
 	for i := t.home(h); ; i++ {
 		if i == len(t.slots) {
 			i = 0
 		}
 		if t.slots[i] == 0 {
-			t.slots[i] = slot
+			t.slots[i] = t.tag(h) | (code + 1)
 			return
 		}
 	}

@@ -2,9 +2,13 @@ package index
 
 import (
 	"fmt"
+	"hash/maphash"
 	"math/rand"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/apifw/monitor/pkg/model"
 )
 
 // Paths round-trip through the template-split dictionary, whatever their
@@ -135,5 +139,68 @@ func TestStrDictArenaAndTable(t *testing.T) {
 		if c := d.code(s); int(c) != i {
 			t.Fatalf("%q: code %d, want %d", s, c, i)
 		}
+	}
+}
+
+// The tagged uuid table: every inserted key is found at its row, keys not
+// inserted are not, and rows past the row bits make the writer grow it.
+func TestUUIDTableTags(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	keys := make([]uuidKey, 50_000)
+	for i := range keys {
+		rng.Read(keys[i][:])
+	}
+	tb := newUUIDTable(maphash.MakeSeed(), 10)
+	keyOf := func(row uint32) (uuidKey, bool) { return keys[row], true }
+	for i := range keys {
+		if tb.full(1) {
+			nt := newUUIDTable(tb.seed, (i+1)*3/2)
+			for j := 0; j < i; j++ {
+				nt.insert(&keys[j], uint32(j))
+			}
+			tb = nt
+		}
+		if !tb.fits(uint32(i)) {
+			t.Fatalf("row %d does not fit a table of %d slots", i, len(tb.slots))
+		}
+		tb.insert(&keys[i], uint32(i))
+	}
+	for i := range keys {
+		if row, ok := tb.find(&keys[i], keyOf); !ok || row != uint32(i) {
+			t.Fatalf("key %d: row %d, %v", i, row, ok)
+		}
+	}
+	for i := 0; i < 10_000; i++ {
+		var k uuidKey
+		rng.Read(k[:])
+		if _, ok := tb.find(&k, keyOf); ok {
+			t.Fatalf("absent key found")
+		}
+	}
+	small := newUUIDTable(maphash.MakeSeed(), 1)
+	if small.fits(uint32(len(small.slots))) && small.rowBits < 32 && uint64(len(small.slots))+1 > uint64(small.rowMask()) {
+		t.Fatalf("row bits too narrow")
+	}
+	if small.fits(1 << small.rowBits) {
+		t.Fatalf("row %d fits %d row bits", 1<<small.rowBits, small.rowBits)
+	}
+}
+
+// Rows taken by ids that are not canonical UUIDs (no table entry) still make
+// the table grow before a row number outgrows its row bits.
+func TestUUIDTableGrowsForOddRows(t *testing.T) {
+	s := NewStore(Options{BlockSize: 512})
+	var txs []model.Transaction
+	for i := 0; i < 5000; i++ {
+		txs = append(txs, model.Transaction{UUID: fmt.Sprintf("odd-%d", i), Time: time.Unix(int64(i), 0)})
+	}
+	s.Append(txs)
+	want := fmt.Sprintf("%08x-0000-4000-8000-000000000000", 7)
+	s.Append([]model.Transaction{{UUID: want, Time: time.Unix(9999, 0)}})
+	if _, ok := s.Lookup(want); !ok {
+		t.Fatalf("canonical id after odd rows not found")
+	}
+	if _, ok := s.Lookup("odd-4321"); !ok {
+		t.Fatalf("odd id not found")
 	}
 }
