@@ -212,7 +212,7 @@ func (w *writer) tableFull() bool {
 // old table (which the writer no longer touches) until the next publish.
 func (w *writer) grow() {
 	rows := w.rows()
-	t := newUUIDTable(w.table.seed, (rows+1)*3/2)
+	t := newUUIDTable(w.table.seed, (rows+1)*4/3)
 	w.forEachCanonical(func(k *uuidKey, row uint32) {
 		t.insert(k, row)
 		if row%65536 == 0 {

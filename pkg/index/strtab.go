@@ -16,7 +16,7 @@ import (
 // second string header per value.
 
 // codeTable maps values to dictionary codes for the writer: linear probing,
-// between 44% and 88% full. A slot holds code+1 in its low codeBits bits
+// between 60% and 90% full (it grows by half). A slot holds code+1 in its low codeBits bits
 // (0 = empty) and a tag of the value's hash above them, so a probe compares
 // values only when the tags agree.
 type codeTable struct {
@@ -71,9 +71,9 @@ func (t *codeTable) find(h uint64, eq func(code uint32) bool) (uint32, bool) {
 // insert adds code under h; hashOf gives any held code's hash when the table
 // grows.
 func (t *codeTable) insert(h uint64, code uint32, hashOf func(code uint32) uint64) {
-	if (t.n+1)*8 > len(t.slots)*7 {
+	if (t.n+1)*10 > len(t.slots)*9 {
 		old, oldMask := t.slots, t.mask()
-		t.slots = make([]uint32, 2*len(old))
+		t.slots = make([]uint32, len(old)*3/2)
 		t.codeBits = uint(bits.Len(uint(len(t.slots))))
 		for _, s := range old {
 			if s != 0 {
