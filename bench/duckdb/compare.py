@@ -19,15 +19,14 @@ def med(xs):
 def fmt(xs, unit=""):
     if not xs:
         return "–"
-    if len(xs) > 1 and max(xs) > 1.3 * min(xs):
-        return f"{med(xs):.3g}{unit} ({min(xs):.3g}–{max(xs):.3g})"
     return f"{med(xs):.3g}{unit}"
 
 
 def ratio(d, g):
     if not d or not g or med(g) == 0:
         return "–"
-    return f"{med(d) / med(g):.2f}×"
+    r = med(d) / med(g)
+    return f"{r:.2f}×" if r < 10 else f"{r:.0f}×"
 
 
 def main(duck_json, go_txt, label=""):
@@ -59,18 +58,19 @@ def main(duck_json, go_txt, label=""):
         g = [v / 1e6 for v in go[gb]["ns/op"]]
         gc = go[gb]["cpu-ms/op"]
         alloc = go[gb]["B/op"]
-        extra = f", {med(alloc) / 1e6:.2g} MB alloc" if alloc else ""
+        extra = f", {med(alloc) / 1e3:.0f} kB alloc" if alloc else ""
         print(f"| {label} | {fmt(g)} ({fmt(gc)}{extra}) | {fmt(d)} ({fmt(dc)}) | {ratio(d, g)} | {ratio(dc, gc)} |")
 
     for dim in DIMENSIONS:
         row(f"top-10 {dim}", "topN/" + dim, "TopN/" + dim)
-        row(f"  same, DuckDB with counts by outcome", "topNFull/" + dim, "TopN/" + dim)
+        row(f"top-10 {dim}, DuckDB with counts by outcome", "topNFull/" + dim, "TopN/" + dim)
     row("per-minute counts by outcome", "trafficPerMinute", "TrafficPerMinuteByOutcome")
     row("alert: blocked per API, last 5 min", "alert5m", "AlertBlockedPerAPI5m")
     d50, d99 = q["uuid"]["wall_ms"], q["uuid"]["p99_ms"]
     g50 = [v / 1e6 for v in go["TraceLookup"]["p50-ns"]]
     g99 = [v / 1e6 for v in go["TraceLookup"]["p99-ns"]]
-    print(f"| one UUID, p50 / p99 | {fmt(g50)} / {fmt(g99)} | {fmt(d50)} / {fmt(d99)} | {ratio(d50, g50)} / {ratio(d99, g99)} | |")
+    print(f"| one UUID, p50 / p99 (µs) | {fmt([x * 1e3 for x in g50])} / {fmt([x * 1e3 for x in g99])} | "
+          f"{fmt([x * 1e3 for x in d50])} / {fmt([x * 1e3 for x in d99])} | {ratio(d50, g50)} / {ratio(d99, g99)} | |")
     print(f"| bytes per transaction | {fmt(load['heap-B/tx'])} heap, {fmt(load['rss-B/tx'])} RSS, "
           f"{fmt(load['est-B/tx'])} estimate | {duck['rss_bytes'] / n:.0f} RSS ({duck['engine_bytes'] / n:.0f} buffers) | "
           f"{duck['rss_bytes'] / n / med(load['rss-B/tx']):.1f}× (RSS) | |")
