@@ -4,10 +4,13 @@ import "math/bits"
 
 // codes is a column of unsigned integers held in the narrowest form that fits
 // the block's values: 1, 2, 3 or 4 bytes a value (exactly one slice is set;
-// u24 holds 3 little-endian bytes a value), or bit-packed (packed: width bits
-// a value, less base, the block's smallest value) when that saves at least 2
-// bits a value: 19-bit path codes take 2.4 bytes instead of 3, record lengths
-// of 1–2 KB 10–11 bits instead of 16. The open tail block uses 4 bytes.
+// u24 holds 3 little-endian bytes a value), or, for the columns queries
+// rarely scan (record length, duration), bit-packed (packed: width bits a
+// value, less base, the block's smallest value) when that saves at least 4
+// bits a value: record lengths of 1–2 KB take 10–11 bits instead of 16,
+// durations up to 0.2 s 18 instead of 24. Decoding packed values costs about
+// 4× a byte-aligned column, which is why the code columns every query reads
+// (tuple, client IP, path) stay byte-aligned. The open tail block uses 4 bytes.
 type codes struct {
 	u8     []uint8
 	u16    []uint16
@@ -20,8 +23,9 @@ type codes struct {
 
 func wideCodes(n int) codes { return codes{u32: make([]uint32, n)} }
 
-// narrowCodes copies src into the narrowest form that holds its values.
-func narrowCodes(src []uint32) codes {
+// narrowCodes copies src into the narrowest byte-aligned form that holds its
+// values, or bit-packed when pack allows it and it saves 4 bits a value.
+func narrowCodes(src []uint32, pack bool) codes {
 	if len(src) == 0 {
 		return codes{u8: []uint8{}}
 	}
@@ -38,7 +42,7 @@ func narrowCodes(src []uint32) codes {
 	case hi <= 0xffffff:
 		byteBits = 24
 	}
-	if w := bits.Len32(hi - lo); w+2 <= byteBits {
+	if w := bits.Len32(hi - lo); pack && w+4 <= byteBits {
 		return packCodes(src, lo, max(w, 1))
 	}
 	switch byteBits {

@@ -22,12 +22,12 @@ func TestCodesRoundTrip(t *testing.T) {
 		"31 bits": func() uint32 { return uint32(rng.Intn(1 << 31)) },
 	}
 	for name, gen := range gens {
-		for _, n := range []int{1, 2, 63, 64, 65, 1000, 65536} {
+		for _, n := range []int{1, 2, 63, 64, 65, 1000, 1001, 65536, 65535} {
 			src := make([]uint32, n)
 			for i := range src {
 				src[i] = gen()
 			}
-			c := narrowCodes(src)
+			c := narrowCodes(src, n%2 == 1)
 			for i, v := range src {
 				if got := c.get(i); got != v {
 					t.Fatalf("%s n=%d: get(%d) = %d, want %d", name, n, i, got, v)
@@ -46,12 +46,16 @@ func TestCodesRoundTrip(t *testing.T) {
 			}
 		}
 	}
-	// Packing is chosen where it saves: 19-bit codes take under 2.5 bytes.
+	// Packing is chosen where allowed and it saves: record lengths take
+	// 11 bits, not 2 bytes; not allowed, 2 bytes.
 	src := make([]uint32, 65536)
 	for i := range src {
-		src[i] = uint32(rng.Intn(282_000))
+		src[i] = 1000 + uint32(rng.Intn(2000))
 	}
-	if c := narrowCodes(src); c.packed == nil || float64(c.bytes())/65536 > 2.4 {
-		t.Fatalf("19-bit codes: %d bytes", c.bytes())
+	if c := narrowCodes(src, true); c.packed == nil || float64(c.bytes())/65536 > 1.4 {
+		t.Fatalf("lengths: %d bytes", c.bytes())
+	}
+	if c := narrowCodes(src, false); c.u16 == nil {
+		t.Fatalf("lengths packed where not allowed")
 	}
 }
