@@ -154,11 +154,16 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 		default:
 			codes = len(d.Tuples)
 		}
-		// Every code not among the top is the remainder: codes no matching
-		// row has are never looked up by the scan below.
+		// Every code not among the top is the remainder (when there is one;
+		// else no matching row has it: -1, skipped, to be safe).
+		others = g.values > limit
+		rest := int32(-1)
+		if others {
+			rest = int32(limit)
+		}
 		seriesOf = make([]int32, codes)
 		for code := range seriesOf {
-			seriesOf[code] = int32(limit)
+			seriesOf[code] = rest
 		}
 		for r, gr := range g.top {
 			names = append(names, gr.value)
@@ -166,7 +171,6 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 				seriesOf[code] = int32(r)
 			}
 		}
-		others = g.values > limit
 	}
 	ns := len(names)
 	if others {
