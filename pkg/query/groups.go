@@ -328,11 +328,10 @@ func tupleGroupsOf(d *index.Dicts, dim dimension) *tupleGroups {
 			gi = int32(len(nt.values))
 			nt.at[v] = gi
 			nt.values = append(nt.values, v)
-			name := ""
-			if dim.name == "api" {
-				name = d.APIs[d.Tuples[code].API].Name
-			}
-			nt.apiNames = append(nt.apiNames, name)
+			nt.apiNames = append(nt.apiNames, "")
+		}
+		if dim.name == "api" && nt.apiNames[gi] == "" { // the first name the id is seen with
+			nt.apiNames[gi] = d.APIs[d.Tuples[code].API].Name
 		}
 		nt.group = append(nt.group, gi)
 	}
