@@ -360,7 +360,7 @@ func (s *Store) compactLocked(transform func(*model.Transaction)) {
 				transform(&tx)
 			}
 			key := v.b.uuids[r]
-			if oddID == "" && w.table.full(1) {
+			if oddID == "" && w.tableFull() {
 				w.grow()
 			}
 			row := w.add(&tx, key)

@@ -161,10 +161,10 @@ func columnar(sn *index.Snapshot, m *matcher, tr TimeRange) *index.Predicate {
 		}
 	}
 	if len(m.pathPreds) > 0 {
-		p.Paths = make([]bool, len(d.Paths))
+		p.Paths = make([]bool, d.Paths.Len())
 		t := new(model.Transaction)
-		for i, s := range d.Paths {
-			t.Path = s
+		for i := range p.Paths {
+			t.Path = d.Paths.At(i)
 			ok := true
 			for _, f := range m.pathPreds {
 				if ok = f(t); !ok {
@@ -226,7 +226,7 @@ func lookupDimension(name string) (dimension, error) {
 	case "clientIp":
 		return dimension{name, index.ColClientIP, func(d *index.Dicts, c uint32) string { return d.ClientIPs[c] }}, nil
 	case "path":
-		return dimension{name, index.ColPath, func(d *index.Dicts, c uint32) string { return d.Paths[c] }}, nil
+		return dimension{name, index.ColPath, func(d *index.Dicts, c uint32) string { return d.Paths.At(int(c)) }}, nil
 	case "operation":
 		return tuple(func(d *index.Dicts, t index.Tuple) string { return d.Operations[t.Operation] }), nil
 	case "method":

@@ -61,26 +61,18 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 	if err != nil {
 		return res, err
 	}
-	g, err := countBy(ctx, sn, p, dim, e.Workers)
+	g, err := rankBy(ctx, sn, p, dim, e.Workers, limit)
 	if err != nil {
 		return res, err
 	}
 	res.Total = g.total
 	var other TopNRow
-	var rest [4]int64 // the remainder: everything minus the top rows
-	for _, gr := range g.groups {
-		for o := range rest {
-			rest[o] += gr.count[o]
-		}
-	}
-	for _, gi := range g.top(limit) {
-		gr := &g.groups[gi]
+	rest := g.rest // the remainder: everything past the top rows
+	for i := range g.top {
+		gr := &g.top[i]
 		row := TopNRow{Value: gr.value, APIName: gr.apiName}
 		row.setCounts(gr.count, g.total)
 		res.Rows = append(res.Rows, row)
-		for o := range rest {
-			rest[o] -= gr.count[o]
-		}
 	}
 	for o, n := range rest {
 		other.add(model.Outcome(o), n)

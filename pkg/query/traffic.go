@@ -141,24 +141,34 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 		if err != nil {
 			return res, err
 		}
-		g, err := countBy(ctx, sn, p, dim, e.Workers)
+		g, err := rankBy(ctx, sn, p, dim, e.Workers, limit)
 		if err != nil {
 			return res, err
 		}
-		groupSeries := make([]int32, len(g.groups))
-		for i := range groupSeries {
-			groupSeries[i] = int32(limit) // the remainder, unless among the top
+		var codes int
+		switch dim.col {
+		case index.ColClientIP:
+			codes = len(d.ClientIPs)
+		case index.ColPath:
+			codes = d.Paths.Len()
+		default:
+			codes = len(d.Tuples)
 		}
-		for r, gi := range g.top(limit) {
-			groupSeries[gi] = int32(r)
-			names = append(names, g.groups[gi].value)
+		// Every code not among the top is the remainder (when there is one;
+		// else no matching row has it: -1, skipped, to be safe).
+		others = g.values > limit
+		rest := int32(-1)
+		if others {
+			rest = int32(limit)
 		}
-		others = len(g.groups) > limit
-		seriesOf = make([]int32, len(g.byCode))
-		for code, gi := range g.byCode {
-			seriesOf[code] = -1
-			if gi >= 0 {
-				seriesOf[code] = groupSeries[gi]
+		seriesOf = make([]int32, codes)
+		for code := range seriesOf {
+			seriesOf[code] = rest
+		}
+		for r, gr := range g.top {
+			names = append(names, gr.value)
+			for _, code := range g.topCodes[r] {
+				seriesOf[code] = int32(r)
 			}
 		}
 	}
