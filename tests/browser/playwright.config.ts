@@ -50,6 +50,12 @@ export default defineConfig<{ generation: GenerationName }>({
   },
   projects: [
     { name: 'grafana13', use: { browserName: 'chromium', generation: 'grafana13' } },
-    { name: 'grafana12', use: { browserName: 'chromium', generation: 'grafana12' } },
+    {
+      name: 'grafana12',
+      use: { browserName: 'chromium', generation: 'grafana12' },
+      // Every panel, page, editor and dashboard spec. preview.spec.ts tests the host's own preview
+      // pages (no plugin module beyond what the others load), on 13 only unless APIFW_FULL_MATRIX=1.
+      testIgnore: process.env.APIFW_FULL_MATRIX === '1' ? [] : ['preview.spec.ts'],
+    },
   ],
 });
