@@ -222,7 +222,8 @@ test('security dashboard: a variable picked in its select reaches the URL and th
   expect(labels).not.toContain('All');
   // The panels' next queries carry the chosen instance (the data source interpolated $instance).
   const filtered = host.page.waitForRequest(
-    (request) => request.url().endsWith('/api/ds/query') && /"instance":\["[^"$]/.test(request.postData() ?? '')
+    (request) =>
+      new URL(request.url()).pathname === '/api/ds/query' && /"instance":\["[^"$]/.test(request.postData() ?? '')
   );
   await options.nth(1).click();
   await filtered;
