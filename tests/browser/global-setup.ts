@@ -14,7 +14,16 @@ import {
   grafanaVersion,
   nodeModules,
 } from './generations';
-import { addCleanup, HARNESS_FILE, type HarnessFile, OUTPUT_DIR, REPO_ROOT, SCREENSHOT_DIR } from './harness';
+import {
+  addCleanup,
+  HARNESS_ENV,
+  HARNESS_FILE,
+  type HarnessFile,
+  OUTPUT_DIR,
+  REPO_ROOT,
+  runCleanups,
+  SCREENSHOT_DIR,
+} from './harness';
 import { startHostServer } from './host-server';
 import { stopProcessGroup } from './processes';
 
@@ -62,6 +71,10 @@ async function startEverything(hostBinary: string, tempDir: string) {
   await goRun(['./cmd/apifw-gen', '-out', logsDir, '-records', '3000', '-seed', '11', '-truth', truthFile]);
 
   const api = await startPluginHost(hostBinary, tempDir, { APIFW_LOGS: logsDir, APIFW_REPORTS: reportsDir });
+  // Teardown runs these in reverse: host servers, then the plugin host, then the demo data. Only
+  // what this run started: another run in the same tree keeps its own.
+  addCleanup(() => rm(tempDir, { recursive: true, force: true }));
+  addCleanup(() => stopProcessGroup(api.pid));
   try {
     const hostUrls = {} as Record<GenerationName, string>;
     for (const name of GENERATION_NAMES) {
@@ -92,12 +105,14 @@ async function startEverything(hostBinary: string, tempDir: string) {
       tempDir,
       pluginHostPid: api.pid,
     };
+    // Workers inherit the environment global setup leaves; the file is for people and tools.
+    process.env[HARNESS_ENV] = JSON.stringify(harness);
     await writeFile(HARNESS_FILE, JSON.stringify(harness, null, 2));
     // stderr, so that `--reporter=json > file` stays valid JSON.
     const pages = GENERATION_NAMES.map((name) => `${name} ${hostUrls[name]}`).join(', ');
     process.stderr.write(`browser tests: plugin host ${api.url}, host pages: ${pages}\n`);
   } catch (error) {
-    await stopProcessGroup(api.pid);
+    await runCleanups();
     throw error;
   }
 }

@@ -6,11 +6,16 @@ import type { GenerationName } from './generations';
 /** Shared between global setup, global teardown and the specs. */
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const OUTPUT_DIR = path.join(REPO_ROOT, 'test-results', 'browser');
+/** test-results/browser, or APIFW_BROWSER_OUTPUT (a run of its own next to another one in the same tree). */
+export const OUTPUT_DIR = process.env.APIFW_BROWSER_OUTPUT
+  ? path.resolve(process.env.APIFW_BROWSER_OUTPUT)
+  : path.join(REPO_ROOT, 'test-results', 'browser');
 /** Screenshots, one folder per generation (Playwright project): screenshots/<generation>/<name>.png. */
 export const SCREENSHOT_DIR = path.join(OUTPUT_DIR, 'screenshots');
 /** Written by global setup: where everything runs. */
 export const HARNESS_FILE = path.join(OUTPUT_DIR, 'harness.json');
+/** The same, in the environment global setup hands to the workers (independent of other runs' files). */
+export const HARNESS_ENV = 'APIFW_BROWSER_HARNESS';
 
 /** What global setup writes to HARNESS_FILE. */
 export interface HarnessFile {
@@ -24,7 +29,7 @@ export interface HarnessFile {
   truthFile: string;
   /** Temporary directory holding the demo data; removed by teardown. */
   tempDir: string;
-  /** Process group of the plugin host (and the plugin backend it runs); teardown stops it. */
+  /** Process group of the plugin host (and the plugin backend it runs); this run's teardown stops it. */
   pluginHostPid: number;
 }
 
@@ -47,7 +52,7 @@ export interface Truth {
 }
 
 export function readHarness(): HarnessFile {
-  return JSON.parse(readFileSync(HARNESS_FILE, 'utf8')) as HarnessFile;
+  return JSON.parse(process.env[HARNESS_ENV] ?? readFileSync(HARNESS_FILE, 'utf8')) as HarnessFile;
 }
 
 /** The harness for one generation's tests. */

@@ -175,6 +175,8 @@ test.describe('hostile log content renders as inert text', () => {
   }
 
   test('top-N over API names and instances', async ({ host }) => {
+    // Five page loads of the development bundle; one test timeout (60 s) is too tight on a busy machine.
+    test.setTimeout(150_000);
     for (const dimension of ['api', 'instance', 'hostname', 'operation', 'errorMessage']) {
       await host.open({
         plugin: 'apifw-topn-panel',

@@ -2,8 +2,7 @@ import { defineConfig } from '@playwright/test';
 import path from 'node:path';
 
 import type { GenerationName } from './generations';
-
-const repoRoot = path.resolve(__dirname, '..', '..');
+import { OUTPUT_DIR } from './harness';
 
 /**
  * Browser tests of the built plugin in Debian's headless chromium, against the plugin host
@@ -15,7 +14,7 @@ const repoRoot = path.resolve(__dirname, '..', '..');
 export default defineConfig<{ generation: GenerationName }>({
   testDir: __dirname,
   testMatch: '*.spec.ts',
-  outputDir: path.join(repoRoot, 'test-results', 'browser'),
+  outputDir: OUTPUT_DIR,
   globalSetup: path.join(__dirname, 'global-setup.ts'),
   globalTeardown: path.join(__dirname, 'global-teardown.ts'),
   // One plugin host for the whole run; specs change shared state (hostile.spec.ts adds a data source).
@@ -26,10 +25,7 @@ export default defineConfig<{ generation: GenerationName }>({
   // The first page load parses a large development bundle of @grafana/ui.
   timeout: 60_000,
   expect: { timeout: 15_000 },
-  reporter: [
-    ['list'],
-    ['html', { outputFolder: path.join(repoRoot, 'test-results', 'browser-report'), open: 'never' }],
-  ],
+  reporter: [['list'], ['html', { outputFolder: `${OUTPUT_DIR}-report`, open: 'never' }]],
   use: {
     screenshot: 'on',
     trace: 'retain-on-failure',
