@@ -11,6 +11,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
+	"github.com/apifw/monitor/pkg/model"
 	"github.com/apifw/monitor/pkg/query"
 )
 
@@ -165,7 +166,7 @@ func (d *Datasource) handleTrace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tx := res.Transaction
-	last := lastError(tx.Errors)
+	last := model.LastError(tx.Errors)
 	row := transactionRow{
 		UUID: tx.UUID, Time: tx.Time.UTC().Format(time.RFC3339Nano), Method: tx.Method, Path: tx.Path,
 		Operation: tx.Operation, ClientIP: tx.ClientIP, Instance: tx.Instance, Hostname: tx.Hostname,

@@ -88,7 +88,7 @@ func traceFrames(refID string, tx model.Transaction, det *model.TransactionDetai
 }
 
 func summaryFrame(tx model.Transaction, det *model.TransactionDetail) *data.Frame {
-	last := lastError(tx.Errors)
+	last := model.LastError(tx.Errors)
 	return data.NewFrame("summary",
 		data.NewField("uuid", nil, []string{tx.UUID}),
 		data.NewField("time", nil, []time.Time{tx.Time}),
@@ -201,11 +201,4 @@ func knownInt(v int64) *int64 {
 		return nil
 	}
 	return &v
-}
-
-func lastError(errs []model.TransactionError) model.TransactionError {
-	if len(errs) == 0 {
-		return model.TransactionError{}
-	}
-	return errs[len(errs)-1]
 }

@@ -8,28 +8,6 @@ import (
 	"fmt"
 )
 
-// Type names a query type. These names are stored in saved dashboards and
-// alert rules: a public contract, never renamed.
-type Type string
-
-const (
-	TypeTraffic      Type = "traffic"
-	TypeTopN         Type = "topN"
-	TypeStats        Type = "stats"
-	TypeTransactions Type = "transactions"
-	TypeTrace        Type = "trace"
-	TypeInstances    Type = "instances"
-)
-
-// IsTransactionType says whether t is answered from transaction logs.
-func IsTransactionType(t Type) bool {
-	switch t {
-	case TypeTraffic, TypeTopN, TypeStats, TypeTransactions, TypeTrace, TypeInstances:
-		return true
-	}
-	return false
-}
-
 // Filters narrows transaction queries. Every field is optional; list fields
 // match any of their values.
 type Filters struct {
@@ -116,10 +94,8 @@ func Parse(raw []byte) (Query, error) {
 	if q.QueryType == "" {
 		q.QueryType = TypeStats
 	}
-	switch {
-	case IsTransactionType(q.QueryType), IsReportType(q.QueryType):
-	default:
-		return q, fmt.Errorf("query type %q is not supported by this version (supported: %s and the report types)", q.QueryType, "traffic, topN, stats, transactions, trace, instances")
+	if _, ok := LookupType(q.QueryType); !ok {
+		return q, fmt.Errorf("query type %q is not supported by this version (supported: %s)", q.QueryType, typeNames())
 	}
 	return q, nil
 }
