@@ -85,7 +85,7 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 	for o, n := range rest {
 		other.add(model.Outcome(o), n)
 	}
-	if other.Count > 0 {
+	if other.Count > 0 && !q.WithoutOther() { // other: false leaves the remainder out
 		other.Value, other.Other = OtherValue, true
 		other.Share = share(other.Count, g.total)
 		res.Rows = append(res.Rows, other)

@@ -258,6 +258,9 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 		return res, nil
 	}
 	for si := 0; si < ns; si++ {
+		if si >= len(names) && q.WithoutOther() { // other: false leaves the remainder out
+			continue
+		}
 		s := Series{Values: make([]float64, nb)}
 		if si < len(names) {
 			s.Name = names[si]
