@@ -13,8 +13,8 @@ import (
 
 	"github.com/apifw/monitor/pkg/collector"
 	"github.com/apifw/monitor/pkg/index"
-	"github.com/apifw/monitor/pkg/model"
 	"github.com/apifw/monitor/pkg/ingest"
+	"github.com/apifw/monitor/pkg/model"
 )
 
 const (
