@@ -66,9 +66,10 @@ func (d *Datasource) boundedQuery(ctx context.Context, dq backend.DataQuery) bac
 // engine is the query engine with this data source's limits.
 func (d *Datasource) engine() *query.Engine {
 	return &query.Engine{
-		Store:   d.store,
-		Limits:  query.Limits{MaxRows: d.settings.MaxRows, Timeout: d.settings.timeout()},
-		Details: detailReader{d},
+		Store:       d.store,
+		Limits:      query.Limits{MaxRows: d.settings.MaxRows, Timeout: d.settings.timeout()},
+		Details:     detailReader{d},
+		Collections: d.resolveCollections,
 	}
 }
 
@@ -101,9 +102,8 @@ var handlers = map[query.Type]handler{
 	query.TypeInventory:    (*Datasource).inventory,
 }
 
-// runQuery answers one parsed query: the source's preparation (report
-// refresh, or collections resolved for transaction filters), then the
-// type's handler; errors become responses with their status.
+// runQuery answers one parsed query: the reports refreshed for report
+// queries, then the type's handler; errors become responses with their status.
 func (d *Datasource) runQuery(ctx context.Context, dq backend.DataQuery, q query.Query, parseErr error) backend.DataResponse {
 	if d.settingsErr != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, "data source settings: "+d.settingsErr.Error())
@@ -120,8 +120,6 @@ func (d *Datasource) runQuery(ctx context.Context, dq backend.DataQuery, q query
 	r := queryRequest{refID: dq.RefID, q: q, tr: query.TimeRange{From: dq.TimeRange.From, To: dq.TimeRange.To}}
 	if spec.Source == query.FromReports {
 		d.reports.Refresh()
-	} else if err := d.resolveCollections(&r.q.Filters); err != nil {
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
 	}
 	frames, err := h(d, ctx, r)
 	if err != nil {

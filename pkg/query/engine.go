@@ -85,6 +85,11 @@ type Engine struct {
 	Details DetailReader
 	Now     func() time.Time
 	Workers int // scan goroutines; 0: GOMAXPROCS
+	// Collections resolves filters.collection (collection ids or names) to
+	// the ids of their APIs, from the inventory reports; an error (no
+	// reports) makes the query a bad one. Nil: the collection filter is a
+	// bad query.
+	Collections func(names []string) ([]string, error)
 }
 
 func (e *Engine) now() time.Time {
@@ -187,8 +192,16 @@ func tupleTx(d *index.Dicts, i int) model.Transaction {
 	}
 }
 
-// prepare compiles the filters for a snapshot.
-func prepare(sn *index.Snapshot, f Filters, tr TimeRange) (*index.Predicate, error) {
+// prepare resolves filters.collection (Collections) and compiles the
+// filters for a snapshot.
+func (e *Engine) prepare(sn *index.Snapshot, f Filters, tr TimeRange) (*index.Predicate, error) {
+	if len(f.Collection) > 0 && e.Collections != nil {
+		ids, err := e.Collections(f.Collection)
+		if err != nil {
+			return nil, badQuery("%v", err)
+		}
+		f.collectionAPIs = append([]string{}, ids...)
+	}
 	m, err := compile(f)
 	if err != nil {
 		return nil, err

@@ -102,10 +102,10 @@ var FilterSpecs = []FilterSpec{
 		Description: "collection id or name (transactions: the APIs of those collections per the inventory)",
 		values:      func(f *Filters) []string { return f.Collection },
 		compile: func(_ []string, f *Filters) (predicate, error) {
-			if f.CollectionAPIs == nil {
+			if f.collectionAPIs == nil {
 				return predicate{}, badQuery("filters.collection: collections are not resolved (no inventory reports)")
 			}
-			set := toSet(f.CollectionAPIs)
+			set := toSet(f.collectionAPIs)
 			return predicate{tx: func(t *model.Transaction) bool { return set[t.APIID] }}, nil
 		}},
 	{Key: "instance", Kind: FilterKindList, Sources: txSource, Col: index.ColTuple, Explorer: true,

@@ -25,10 +25,10 @@ type Filters struct {
 	Hostname     []string `json:"hostname,omitempty"`     // Host the client called
 	// Adhoc are Grafana's ad hoc filters on any dimension (all must hold).
 	Adhoc []AdhocFilter `json:"adhoc,omitempty"`
-	// CollectionAPIs is what Collection resolves to for transaction queries:
-	// the ids of the APIs of those collections per the inventory reports. The
-	// data source fills it; nil with Collection set is a bad query there.
-	CollectionAPIs []string `json:"-"`
+	// collectionAPIs is what Collection resolves to for transaction
+	// queries (Engine.Collections, set by prepare on its copy): the ids of
+	// the APIs of those collections; nil with Collection set is a bad query.
+	collectionAPIs []string
 
 	// Report queries (docs/query-model.md, "Reports"): the API filter above
 	// applies too, the transaction-only filters do not.

@@ -15,6 +15,9 @@ func TestFilterSpecsCoverFilters(t *testing.T) {
 	seen := map[string]bool{}
 	for i := 0; i < typ.NumField(); i++ {
 		field := typ.Field(i)
+		if !field.IsExported() {
+			continue
+		}
 		key := strings.Split(field.Tag.Get("json"), ",")[0]
 		if key == "-" || key == "adhoc" {
 			continue

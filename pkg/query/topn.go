@@ -57,7 +57,7 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 	if err != nil {
 		return res, err
 	}
-	p, err := prepare(sn, q.Filters, tr)
+	p, err := e.prepare(sn, q.Filters, tr)
 	if err != nil {
 		return res, err
 	}

@@ -116,7 +116,7 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 	for i := range res.Buckets {
 		res.Buckets[i] = time.UnixMicro(start + int64(i)*ivUS).UTC()
 	}
-	p, err := prepare(sn, q.Filters, tr)
+	p, err := e.prepare(sn, q.Filters, tr)
 	if err != nil {
 		return res, err
 	}

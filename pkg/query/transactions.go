@@ -75,7 +75,7 @@ func (e *Engine) Transactions(ctx context.Context, q Query, tr TimeRange) (Trans
 	if err != nil {
 		return res, err
 	}
-	p, err := prepare(sn, q.Filters, tr)
+	p, err := e.prepare(sn, q.Filters, tr)
 	if err != nil {
 		return res, err
 	}
