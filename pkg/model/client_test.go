@@ -2,33 +2,32 @@ package model
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
 func TestClientMatcher(t *testing.T) {
-	for _, c := range []struct {
-		pattern, addr string
-		want          bool
-	}{
-		{"10.0.0.1", "10.0.0.1", true},
-		{"10.0.0.1", "::ffff:10.0.0.1", true},
-		{"::ffff:10.0.0.1", "10.0.0.1", true},
-		{"10.0.0.1", "10.0.0.2", false},
-		{"10.0.0.0/8", "10.200.3.4", true},
-		{"10.0.0.0/8", "11.0.0.1", false},
-		{"10.1.2.3/8", "10.200.3.4", true},
-		{"::ffff:10.0.0.0/104", "10.9.9.9", true},
-		{"2001:db8::/32", "2001:db8::1", true},
-		{"2001:db8::/32", "10.0.0.1", false},
-		{"10.0.0.0/8", "not-an-ip", false},
-		{"10.0.0.0/8", "", false},
-	} {
-		m, err := ParseClientMatcher(c.pattern)
-		if err != nil || !m.IsSet() {
-			t.Fatalf("%q: %v", c.pattern, err)
+	// pattern, then the addresses it matches, then (after "|") those it does not.
+	table := map[string]string{
+		"10.0.0.1":            "10.0.0.1 ::ffff:10.0.0.1 | 10.0.0.2",
+		"::ffff:10.0.0.1":     "10.0.0.1 | 10.0.0.2",
+		"10.0.0.0/8":          "10.200.3.4 | 11.0.0.1 not-an-ip",
+		"10.1.2.3/8":          "10.200.3.4 | 11.0.0.1",
+		"::ffff:10.0.0.0/104": "10.9.9.9 | 11.0.0.1",
+		"2001:db8::/32":       "2001:db8::1 | 10.0.0.1 2001:db9::1",
+	}
+	for pattern, addrs := range table {
+		m, err := ParseClientMatcher(pattern)
+		if err != nil || !m.IsSet() || m.Match("") {
+			t.Fatalf("%q: %v", pattern, err)
 		}
-		if got := m.Match(c.addr); got != c.want {
-			t.Errorf("%q matches %q = %v, want %v", c.pattern, c.addr, got, c.want)
+		want := true
+		for _, a := range strings.Fields(addrs) {
+			if a == "|" {
+				want = false
+			} else if m.Match(a) != want {
+				t.Errorf("%q matches %q: want %v", pattern, a, want)
+			}
 		}
 	}
 	for _, bad := range []string{"", "10.0.0", "10.0.0.0/33", "x/8", " 10.0.0.1"} {

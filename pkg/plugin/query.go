@@ -88,17 +88,17 @@ type handler func(d *Datasource, ctx context.Context, r queryRequest) (data.Fram
 // both list the same types). The handlers live with their frame builders:
 // transactions.go, trace.go, reports.go.
 var handlers = map[query.Type]handler{
-	query.TypeTraffic:      (*Datasource).traffic,
-	query.TypeTopN:         (*Datasource).topN,
-	query.TypeStats:        (*Datasource).stats,
-	query.TypeTransactions: (*Datasource).transactions,
+	query.TypeTraffic:      engineHandler((*query.Engine).Traffic, trafficFrames),
+	query.TypeTopN:         engineHandler((*query.Engine).TopN, oneFrame(topNFrame)),
+	query.TypeStats:        engineHandler((*query.Engine).StatsRow, oneFrame(numericFrame)),
+	query.TypeTransactions: engineHandler((*query.Engine).Transactions, oneFrame(transactionsFrame)),
 	query.TypeTrace:        (*Datasource).trace,
 	query.TypeInstances:    (*Datasource).instances,
-	query.TypeAudit:        (*Datasource).audit,
-	query.TypeAuditIssues:  (*Datasource).auditIssues,
-	query.TypeAuditTrend:   (*Datasource).auditTrend,
-	query.TypeScan:         (*Datasource).scan,
-	query.TypeScanTrend:    (*Datasource).scanTrend,
+	query.TypeAudit:        reportHandler(query.Audit, auditFrame),
+	query.TypeAuditIssues:  reportHandler(query.AuditIssues, issuesFrame),
+	query.TypeAuditTrend:   reportHandler(query.AuditTrend, auditTrendFrame),
+	query.TypeScan:         reportHandler(query.Scan, scanFrame),
+	query.TypeScanTrend:    reportHandler(query.ScanTrend, scanTrendFrame),
 	query.TypeInventory:    (*Datasource).inventory,
 }
 

@@ -18,49 +18,19 @@ func newReportStore(s Settings) *reports.Store {
 	return reports.NewStore(reports.Config{Roots: s.ReportRoots})
 }
 
-// The handlers of the report query types (query.go's mux; the reports were
-// refreshed before): the engine answers, these build the frames.
-
-func (d *Datasource) audit(_ context.Context, r queryRequest) (data.Frames, error) {
-	rows, err := query.Audit(d.reports.Snapshot(), r.q, r.tr)
-	if err != nil {
-		return nil, err
+// reportHandler answers a report query type (query.go's mux; the reports
+// were refreshed before) with one frame.
+func reportHandler[R any](run func(*reports.Snapshot, query.Query, query.TimeRange) (R, error), frame func(R) *data.Frame) handler {
+	return func(d *Datasource, _ context.Context, r queryRequest) (data.Frames, error) {
+		res, err := run(d.reports.Snapshot(), r.q, r.tr)
+		if err != nil {
+			return nil, err
+		}
+		return data.Frames{frame(res)}, nil
 	}
-	return data.Frames{auditFrame(rows)}, nil
 }
 
-func (d *Datasource) auditIssues(_ context.Context, r queryRequest) (data.Frames, error) {
-	res, err := query.AuditIssues(d.reports.Snapshot(), r.q, r.tr)
-	if err != nil {
-		return nil, err
-	}
-	return data.Frames{issuesFrame(res)}, nil
-}
-
-func (d *Datasource) auditTrend(_ context.Context, r queryRequest) (data.Frames, error) {
-	rows, err := query.AuditTrend(d.reports.Snapshot(), r.q, r.tr)
-	if err != nil {
-		return nil, err
-	}
-	return data.Frames{auditTrendFrame(rows)}, nil
-}
-
-func (d *Datasource) scan(_ context.Context, r queryRequest) (data.Frames, error) {
-	rows, err := query.Scan(d.reports.Snapshot(), r.q, r.tr)
-	if err != nil {
-		return nil, err
-	}
-	return data.Frames{scanFrame(rows)}, nil
-}
-
-func (d *Datasource) scanTrend(_ context.Context, r queryRequest) (data.Frames, error) {
-	rows, err := query.ScanTrend(d.reports.Snapshot(), r.q, r.tr)
-	if err != nil {
-		return nil, err
-	}
-	return data.Frames{scanTrendFrame(rows)}, nil
-}
-
+// inventory also counts the APIs the transaction logs show.
 func (d *Datasource) inventory(_ context.Context, r queryRequest) (data.Frames, error) {
 	res, err := query.Inventory(d.reports.Snapshot(), d.store, r.q, r.tr)
 	if err != nil {
@@ -345,7 +315,7 @@ func inventoryFrame(res query.InventoryResult) *data.Frame {
 		}
 		return tableFrame("inventory", fields...)
 	}
-	return numericFrame(res.SummaryRow)
+	return numericFrame("", res.SummaryRow)
 }
 
 func inventoryAPIFrame(rows []query.InventoryAPIRow) *data.Frame {

@@ -10,42 +10,25 @@ import (
 	"github.com/apifw/monitor/pkg/query"
 )
 
-// The handlers of the transaction query types (query.go's mux): the engine
-// answers the whole query (other: false, columns), these build the frames
-// of docs/query-model.md.
-
-func (d *Datasource) stats(ctx context.Context, r queryRequest) (data.Frames, error) {
-	row, err := d.engine().StatsRow(ctx, r.q, r.tr)
-	if err != nil {
-		return nil, err
+// engineHandler answers a transaction query type (query.go's mux) with an
+// engine method: the engine answers the whole query (other: false,
+// columns), frames builds the frames of docs/query-model.md.
+func engineHandler[R any](run func(*query.Engine, context.Context, query.Query, query.TimeRange) (R, error), frames func(refID string, res R) data.Frames) handler {
+	return func(d *Datasource, ctx context.Context, r queryRequest) (data.Frames, error) {
+		res, err := run(d.engine(), ctx, r.q, r.tr)
+		if err != nil {
+			return nil, err
+		}
+		return frames(r.refID, res), nil
 	}
-	return data.Frames{numericFrame(row)}, nil
 }
 
-func (d *Datasource) topN(ctx context.Context, r queryRequest) (data.Frames, error) {
-	res, err := d.engine().TopN(ctx, r.q, r.tr)
-	if err != nil {
-		return nil, err
-	}
-	return data.Frames{topNFrame(r.refID, res)}, nil
+// oneFrame adapts a builder of one frame.
+func oneFrame[R any](f func(refID string, res R) *data.Frame) func(string, R) data.Frames {
+	return func(refID string, res R) data.Frames { return data.Frames{f(refID, res)} }
 }
 
-func (d *Datasource) traffic(ctx context.Context, r queryRequest) (data.Frames, error) {
-	res, err := d.engine().Traffic(ctx, r.q, r.tr)
-	if err != nil {
-		return nil, err
-	}
-	return trafficFrames(r.refID, res), nil
-}
-
-func (d *Datasource) transactions(ctx context.Context, r queryRequest) (data.Frames, error) {
-	res, err := d.engine().Transactions(ctx, r.q, r.tr)
-	if err != nil {
-		return nil, err
-	}
-	return data.Frames{transactionsFrame(r.refID, res)}, nil
-}
-
+// instances takes the data source's silentAfter unless the query has one.
 func (d *Datasource) instances(ctx context.Context, r queryRequest) (data.Frames, error) {
 	q := r.q
 	if q.SilentAfter == "" {
@@ -60,7 +43,7 @@ func (d *Datasource) instances(ctx context.Context, r queryRequest) (data.Frames
 
 // numericFrame is a one-row numeric result (stats, the inventory summary):
 // alert rules read each column as a number.
-func numericFrame(row query.Row) *data.Frame {
+func numericFrame(_ string, row query.Row) *data.Frame {
 	fields := make([]*data.Field, len(row.Numbers))
 	for i, n := range row.Numbers {
 		if n.IsFloat {

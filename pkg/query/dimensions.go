@@ -1,6 +1,7 @@
 package query
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/apifw/monitor/pkg/index"
@@ -76,10 +77,8 @@ var Dimensions = func() []string {
 
 // LookupDimensionSpec finds a dimension by name.
 func LookupDimensionSpec(name string) (DimensionSpec, bool) {
-	for _, d := range DimensionSpecs {
-		if d.Name == name {
-			return d, true
-		}
+	if i := slices.IndexFunc(DimensionSpecs, func(d DimensionSpec) bool { return d.Name == name }); i >= 0 {
+		return DimensionSpecs[i], true
 	}
 	return DimensionSpec{}, false
 }

@@ -1,25 +1,27 @@
 package query
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Type names a query type. These names are stored in saved dashboards and
 // alert rules: a public contract, never renamed.
 type Type string
 
 const (
-	TypeTraffic      Type = "traffic"
-	TypeTopN         Type = "topN"
-	TypeStats        Type = "stats"
-	TypeTransactions Type = "transactions"
-	TypeTrace        Type = "trace"
-	TypeInstances    Type = "instances"
-
-	TypeAudit       Type = "audit"
-	TypeAuditIssues Type = "auditIssues"
-	TypeAuditTrend  Type = "auditTrend"
-	TypeScan        Type = "scan"
-	TypeScanTrend   Type = "scanTrend"
-	TypeInventory   Type = "inventory"
+	TypeTraffic      Type = "traffic"      // transactions over time
+	TypeTopN         Type = "topN"         // top values of a dimension
+	TypeStats        Type = "stats"        // one row of numbers
+	TypeTransactions Type = "transactions" // matching transactions, newest first
+	TypeTrace        Type = "trace"        // one transaction by uuid
+	TypeInstances    Type = "instances"    // firewall instances
+	TypeAudit        Type = "audit"        // latest audit per API
+	TypeAuditIssues  Type = "auditIssues"  // audit issues, grouped
+	TypeAuditTrend   Type = "auditTrend"   // audit scores over time
+	TypeScan         Type = "scan"         // latest scan per API
+	TypeScanTrend    Type = "scanTrend"    // scans over time
+	TypeInventory    Type = "inventory"    // APIs, collections, teams, users
 )
 
 // Source is where a query type's answer comes from.
@@ -64,12 +66,11 @@ var Types = []TypeSpec{
 
 // LookupType finds a query type's spec.
 func LookupType(t Type) (TypeSpec, bool) {
-	for _, s := range Types {
-		if s.Name == t {
-			return s, true
-		}
+	i := slices.IndexFunc(Types, func(s TypeSpec) bool { return s.Name == t })
+	if i < 0 {
+		return TypeSpec{}, false
 	}
-	return TypeSpec{}, false
+	return Types[i], true
 }
 
 // IsTransactionType says whether t is answered from transaction logs.
