@@ -71,6 +71,20 @@ func tupleSet(field func(t *model.Transaction) string) func([]string, *Filters) 
 	}
 }
 
+// txFilter adapts a constructor of a record predicate.
+func txFilter(build func(values []string) (func(*model.Transaction) bool, error)) func([]string, *Filters) (predicate, error) {
+	return func(vs []string, _ *Filters) (predicate, error) {
+		p, err := build(vs)
+		return predicate{tx: p}, err
+	}
+}
+
+// clientIPFilter compiles filters.clientIp to a predicate on parsed addresses.
+func clientIPFilter(vs []string, _ *Filters) (predicate, error) {
+	p, err := clientIPPredicate(vs[0])
+	return predicate{addr: p}, err
+}
+
 // anyError compiles a list filter matching any of a record's errors.
 func anyError(field func(e model.TransactionError) string) func([]string, *Filters) (predicate, error) {
 	return func(vs []string, _ *Filters) (predicate, error) {
@@ -133,17 +147,11 @@ var FilterSpecs = []FilterSpec{
 	{Key: "clientIp", Kind: FilterKindText, Sources: txSource, Col: index.ColClientIP, Explorer: true,
 		Description: "one client address or a CIDR",
 		values:      func(f *Filters) []string { return one(f.ClientIP) },
-		compile: func(vs []string, _ *Filters) (predicate, error) {
-			p, err := clientIPPredicate(vs[0])
-			return predicate{addr: p}, err
-		}},
+		compile:     clientIPFilter},
 	{Key: "path", Kind: FilterKindText, Sources: txSource, Col: index.ColPath, Explorer: true,
 		Description: `exact, prefix ("/api/*") or glob`,
 		values:      func(f *Filters) []string { return one(f.Path) },
-		compile: func(vs []string, _ *Filters) (predicate, error) {
-			p, err := pathPredicate(vs[0])
-			return predicate{tx: p}, err
-		}},
+		compile:     txFilter(func(vs []string) (func(*model.Transaction) bool, error) { return pathPredicate(vs[0]) })},
 	{Key: "operation", Kind: FilterKindList, Sources: txSource, Col: index.ColTuple, Explorer: true,
 		Description: "OpenAPI path template (oas_path)",
 		values:      func(f *Filters) []string { return f.Operation },
@@ -161,10 +169,7 @@ var FilterSpecs = []FilterSpec{
 	{Key: "status", Kind: FilterKindList, Sources: txSource, Col: index.ColTuple, Explorer: true,
 		Description: `status codes ("404") or classes ("4xx")`,
 		values:      func(f *Filters) []string { return f.Status },
-		compile: func(vs []string, _ *Filters) (predicate, error) {
-			p, err := statusPredicate(vs)
-			return predicate{tx: p}, err
-		}},
+		compile:     txFilter(statusPredicate)},
 	{Key: "errorStep", Kind: FilterKindList, Sources: txSource, Col: index.ColTuple, Explorer: true,
 		Description: "processing step of any error (e.g. hostpath_mapping)",
 		values:      func(f *Filters) []string { return f.ErrorStep },
