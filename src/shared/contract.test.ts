@@ -25,14 +25,15 @@ describe('Go ↔ TypeScript query contract (contract.json)', () => {
     expect(sorted(Object.keys(QUERY_TYPE_LABELS))).toEqual(sorted(contract.queryTypes.map((t) => t.name)));
   });
 
-  it('has the same dimensions, in the same order, with the same explorer parameters', () => {
+  it('has the same dimensions, in the same order, with the same explorer parameters and descriptions', () => {
     const dims = DIMENSION_SPECS as readonly DimensionSpec[];
     expect(dims.map((d) => d.name)).toEqual(contract.dimensions.map((d) => d.name));
     for (const goDim of contract.dimensions) {
       const tsDim = dims.find((d) => d.name === goDim.name);
-      expect({ name: goDim.name, explorerParam: tsDim?.explorerParam }).toEqual({
+      expect({ name: goDim.name, explorerParam: tsDim?.explorerParam, description: tsDim?.description }).toEqual({
         name: goDim.name,
         explorerParam: goDim.explorerParam,
+        description: goDim.description,
       });
     }
   });
