@@ -62,6 +62,8 @@ var DimensionSpecs = []DimensionSpec{
 		func(t *model.Transaction) string { return t.Instance }, "instance", "firewall instance"),
 	tupleDim("hostname", func(d *index.Dicts, t index.Tuple) string { return d.Hostnames[t.Hostname] },
 		func(t *model.Transaction) string { return t.Hostname }, "", "the host the client called (hostname)"),
+	tupleDim("blockingLevel", func(_ *index.Dicts, t index.Tuple) string { return levelText(int(t.BlockingLevel)) },
+		func(t *model.Transaction) string { return levelText(t.BlockingLevel) }, "", "the enforcement level the firewall reported (blocking_level); empty when none"),
 	tupleDim("outcome", func(_ *index.Dicts, t index.Tuple) string { return t.Outcome.String() },
 		func(t *model.Transaction) string { return t.Outcome.String() }, "outcome", "allowed, blocked, would block, unmatched"),
 }
@@ -113,6 +115,14 @@ func dimensionOf(name string, t *model.Transaction) string {
 		return d.Of(t)
 	}
 	return ""
+}
+
+// levelText is a blocking level in decimal; "" for none (-1).
+func levelText(level int) string {
+	if level < 0 {
+		return ""
+	}
+	return strconv.Itoa(level)
 }
 
 // statusClass is "4xx" for 404; "unknown" outside 100–599 (no status).

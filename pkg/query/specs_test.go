@@ -1,11 +1,13 @@
 package query
 
 import (
+	"context"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/apifw/monitor/pkg/index"
+	"github.com/apifw/monitor/pkg/model"
 )
 
 // TestFilterSpecsCoverFilters: every JSON key of Filters (but adhoc) has one
@@ -107,6 +109,20 @@ func TestDimensionSpecs(t *testing.T) {
 		seen[d.Name] = true
 		if d.ExplorerParam != "" && !explorer[d.ExplorerParam] {
 			t.Errorf("dimension %q: explorer parameter %q is no explorer filter", d.Name, d.ExplorerParam)
+		}
+	}
+}
+
+// TestBlockingLevelDimension: the enforcement level as a dimension, "" when
+// the record has none.
+func TestBlockingLevelDimension(t *testing.T) {
+	res, err := engine().TopN(context.Background(), Query{Dimension: "blockingLevel"}, fixtureRange)
+	if err != nil || len(res.Rows) != 1 || res.Rows[0].Value != "0" || res.Rows[0].Count != 5 {
+		t.Fatalf("topN blockingLevel: %+v, %v", res.Rows, err)
+	}
+	for level, want := range map[int]string{-1: "", 0: "0", 5: "5"} {
+		if got := dimensionOf("blockingLevel", &model.Transaction{BlockingLevel: level}); got != want {
+			t.Errorf("level %d: %q, want %q", level, got, want)
 		}
 	}
 }

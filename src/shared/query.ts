@@ -62,6 +62,11 @@ export const DIMENSION_SPECS = [
   { name: 'instance', label: 'Instance', description: 'firewall instance', explorerParam: 'instance' },
   { name: 'hostname', label: 'Hostname', description: 'the host the client called (hostname)' },
   {
+    name: 'blockingLevel',
+    label: 'Blocking level',
+    description: 'the enforcement level the firewall reported (blocking_level); empty when none',
+  },
+  {
     name: 'outcome',
     label: 'Outcome',
     description: 'allowed, blocked, would block, unmatched',
