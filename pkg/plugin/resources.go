@@ -145,13 +145,24 @@ type traceBody struct {
 	DetailError string         `json:"detailError,omitempty"`
 }
 
-func (d *Datasource) handleTrace(w http.ResponseWriter, r *http.Request) {
+// indexContext answers 400 when the settings are unusable; else it brings
+// the index up to date and gives the request's context with the query
+// timeout (resources that read the index: trace, suggestions).
+func (d *Datasource) indexContext(w http.ResponseWriter, r *http.Request) (context.Context, context.CancelFunc, bool) {
 	if d.settingsErr != nil {
 		writeError(w, http.StatusBadRequest, "data source settings: "+d.settingsErr.Error())
-		return
+		return nil, nil, false
 	}
 	d.refresh(r.Context())
 	ctx, cancel := context.WithTimeout(r.Context(), d.settings.timeout())
+	return ctx, cancel, true
+}
+
+func (d *Datasource) handleTrace(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel, ok := d.indexContext(w, r)
+	if !ok {
+		return
+	}
 	defer cancel()
 	res, det, err := d.lookupTrace(ctx, r.PathValue("uuid"))
 	switch {
