@@ -12,18 +12,6 @@ import (
 // explorerPath is the app's trace explorer page (contract §1).
 const explorerPath = "/a/apifw-monitor-app/trace-explorer"
 
-// explorerParam maps a dimension to the trace explorer's URL parameter; ""
-// for dimensions the explorer has no filter for.
-func explorerParam(dimension string) string {
-	switch dimension {
-	case "api", "instance", "outcome", "method", "status", "clientIp", "path", "operation", "errorStep":
-		return dimension
-	case "statusClass": // the explorer's status filter takes classes like 4xx
-		return "status"
-	}
-	return ""
-}
-
 // traceLinks: from a transaction's uuid to its trace.
 func traceLinks() []data.DataLink {
 	return []data.DataLink{{Title: "Open trace", URL: explorerPath + "?uuid=${__value.raw}"}}
@@ -31,7 +19,7 @@ func traceLinks() []data.DataLink {
 
 // dimensionLinks: from a topN row to the matching transactions.
 func dimensionLinks(dimension string) []data.DataLink {
-	p := explorerParam(dimension)
+	p := query.ExplorerParam(dimension)
 	if p == "" {
 		return nil
 	}
@@ -48,7 +36,7 @@ func seriesLinks(labels map[string]string) []data.DataLink {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if p := explorerParam(k); p != "" && labels[k] != query.OtherValue {
+		if p := query.ExplorerParam(k); p != "" && labels[k] != query.OtherValue {
 			q.Add(p, labels[k])
 		}
 	}

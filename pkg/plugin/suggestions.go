@@ -59,12 +59,10 @@ func (d *Datasource) handleSuggestions(w http.ResponseWriter, r *http.Request) {
 		values = matching(values, prefix)
 		values = values[:min(len(values), limit)]
 	case slices.Contains(query.Dimensions, field):
-		if d.settingsErr != nil {
-			writeError(w, http.StatusBadRequest, "data source settings: "+d.settingsErr.Error())
+		ctx, cancel, ok := d.indexContext(w, r)
+		if !ok {
 			return
 		}
-		d.refresh(r.Context())
-		ctx, cancel := context.WithTimeout(r.Context(), d.settings.timeout())
 		defer cancel()
 		if values, err = d.dimensionSuggestions(ctx, field, prefix, tr, limit); err != nil {
 			writeError(w, int(queryErrorResponse(err).Status), err.Error())

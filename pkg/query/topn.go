@@ -57,7 +57,7 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 	if err != nil {
 		return res, err
 	}
-	p, err := prepare(sn, q.Filters, tr)
+	p, err := e.prepare(sn, q.Filters, tr)
 	if err != nil {
 		return res, err
 	}
@@ -77,7 +77,7 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 	for o, n := range rest {
 		other.add(model.Outcome(o), n)
 	}
-	if other.Count > 0 {
+	if other.Count > 0 && !q.WithoutOther() { // other: false leaves the remainder out
 		other.Value, other.Other = OtherValue, true
 		other.Share = share(other.Count, g.total)
 		res.Rows = append(res.Rows, other)

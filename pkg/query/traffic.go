@@ -116,7 +116,7 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 	for i := range res.Buckets {
 		res.Buckets[i] = time.UnixMicro(start + int64(i)*ivUS).UTC()
 	}
-	p, err := prepare(sn, q.Filters, tr)
+	p, err := e.prepare(sn, q.Filters, tr)
 	if err != nil {
 		return res, err
 	}
@@ -268,6 +268,9 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 		return res, nil
 	}
 	for si := 0; si < ns; si++ {
+		if si >= len(names) && q.WithoutOther() { // other: false leaves the remainder out
+			continue
+		}
 		s := Series{Values: make([]float64, nb)}
 		if si < len(names) {
 			s.Name = names[si]

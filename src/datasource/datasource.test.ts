@@ -246,6 +246,7 @@ describe('DataSource', () => {
       'api',
       'instance',
       'hostname',
+      'blockingLevel',
       'outcome',
     ]);
     expect(keys[0]).toEqual({ text: 'Client IP', value: 'clientIp' });
