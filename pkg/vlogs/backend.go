@@ -27,10 +27,10 @@ type Backend struct {
 	Conn   *ship.Conn
 	Limits query.Limits
 	Now    func() time.Time
-	// Deleted returns the uuids deleted by the data source (its persisted
-	// deletion list): they never come back, whether or not VictoriaLogs'
-	// own delete task has finished.
-	Deleted func() []string
+	// Deletions is the data source's persisted deletion list (nil: none):
+	// every query excludes it, whether or not VictoriaLogs' own delete task
+	// has finished.
+	Deletions *Deletions
 }
 
 func (b *Backend) now() time.Time {
@@ -40,12 +40,6 @@ func (b *Backend) now() time.Time {
 	return time.Now()
 }
 
-func (b *Backend) deleted() []string {
-	if b.Deleted == nil {
-		return nil
-	}
-	return b.Deleted()
-}
 
 func (b *Backend) start(ctx context.Context, tr query.TimeRange) (context.Context, context.CancelFunc, query.Limits, error) {
 	lim := b.Limits.WithDefaults()
@@ -77,7 +71,16 @@ func (b *Backend) run(ctx context.Context, lq string, tr query.TimeRange, fn fun
 	return err
 }
 
-func (b *Backend) filter(f query.Filters) (string, error) { return Filter(f, b.deleted()) }
+func (b *Backend) filter(f query.Filters) (string, error) {
+	s, err := Filter(f)
+	if err != nil {
+		return "", err
+	}
+	if ex := b.Deletions.Exclude(); ex != "" {
+		s += " " + ex
+	}
+	return s, nil
+}
 
 // Stats answers a stats query.
 func (b *Backend) Stats(ctx context.Context, qy query.Query, tr query.TimeRange) (query.StatsResult, error) {
@@ -489,18 +492,17 @@ func (b *Backend) Trace(ctx context.Context, qy query.Query) (query.TraceResult,
 	if len(id) > 256 {
 		return res, nil, query.BadQuery("uuid longer than 256 characters")
 	}
-	for _, d := range b.deleted() {
-		if d == id {
-			return res, nil, query.NotFound("transaction %q not found", id)
-		}
-	}
 	ctx, cancel, _, err := b.start(ctx, query.TimeRange{})
 	defer cancel()
 	if err != nil {
 		return res, nil, err
 	}
 	var found map[string]string
-	err = b.run(ctx, ship.FieldUUID+":="+q(id)+" | sort by (_time) limit 1", query.TimeRange{}, func(r map[string]string) error {
+	f := ship.FieldUUID + ":=" + q(id)
+	if ex := b.Deletions.Exclude(); ex != "" {
+		f += " " + ex
+	}
+	err = b.run(ctx, f+" | sort by (_time) limit 1", query.TimeRange{}, func(r map[string]string) error {
 		found = r
 		return nil
 	})

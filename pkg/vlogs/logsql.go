@@ -72,8 +72,8 @@ func anyLine(field string, values []string) string {
 }
 
 // Filter translates the query model's filters (validated as the engine
-// does) into a LogsQL filter; deleted lists uuids never to return.
-func Filter(f query.Filters, deleted []string) (string, error) {
+// does) into a LogsQL filter.
+func Filter(f query.Filters) (string, error) {
 	if err := query.CheckFilters(f); err != nil {
 		return "", err
 	}
@@ -160,9 +160,6 @@ func Filter(f query.Filters, deleted []string) (string, error) {
 		case "!~":
 			add("-" + field + ":~" + q("^(?:"+a.Value+")$"))
 		}
-	}
-	if len(deleted) > 0 {
-		add("-" + in(ship.FieldUUID, deleted))
 	}
 	if len(parts) == 0 {
 		return "*", nil
