@@ -40,7 +40,6 @@ func (b *Backend) now() time.Time {
 	return time.Now()
 }
 
-
 func (b *Backend) start(ctx context.Context, tr query.TimeRange) (context.Context, context.CancelFunc, query.Limits, error) {
 	lim := b.Limits.WithDefaults()
 	if lim.MaxRange > 0 && !tr.From.IsZero() && !tr.To.IsZero() && tr.To.Sub(tr.From) > lim.MaxRange {
