@@ -91,7 +91,7 @@ func (d *Datasource) runQuery(ctx context.Context, dq backend.DataQuery) backend
 	}
 	switch q.QueryType {
 	case query.TypeStats:
-		res, err := d.engine().Stats(ctx, q, tr)
+		res, err := d.txEngine().Stats(ctx, q, tr)
 		if err != nil {
 			return queryErrorResponse(err)
 		}

@@ -16,7 +16,7 @@ import (
 // runTransactionQuery answers the transaction-log query types other than
 // stats, each with its frame shape (docs/query-model.md).
 func (d *Datasource) runTransactionQuery(ctx context.Context, refID string, q query.Query, tr query.TimeRange) backend.DataResponse {
-	engine := d.engine()
+	engine := d.txEngine()
 	var (
 		frames data.Frames
 		err    error

@@ -33,6 +33,7 @@ type TLSOptions struct {
 	KeyFile            string `json:"tlsKeyFile,omitempty"`
 	ServerName         string `json:"tlsServerName,omitempty"`
 	InsecureSkipVerify bool   `json:"tlsSkipVerify,omitempty"`
+	CAPEM              string `json:"-"` // CA certificates as PEM text (the data source's secure settings)
 }
 
 // HTTPClient returns a client for these TLS options and timeout.
@@ -48,6 +49,14 @@ func (o TLSOptions) HTTPClient(timeout time.Duration) (*http.Client, error) {
 			return nil, fmt.Errorf("TLS CA %s: no certificate found", o.CAFile)
 		}
 		tc.RootCAs = pool
+	}
+	if o.CAPEM != "" {
+		if tc.RootCAs == nil {
+			tc.RootCAs = x509.NewCertPool()
+		}
+		if !tc.RootCAs.AppendCertsFromPEM([]byte(o.CAPEM)) {
+			return nil, fmt.Errorf("TLS CA: no certificate in the PEM text")
+		}
 	}
 	if o.CertFile != "" {
 		cert, err := tls.LoadX509KeyPair(o.CertFile, o.KeyFile)
