@@ -13,9 +13,9 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 
 	"github.com/apifw/monitor/pkg/collector"
-	"github.com/apifw/monitor/pkg/vlogs"
 	"github.com/apifw/monitor/pkg/index"
 	"github.com/apifw/monitor/pkg/reports"
+	"github.com/apifw/monitor/pkg/vlogs"
 )
 
 // PluginID is the data source plugin's id.
