@@ -93,16 +93,17 @@ func Start(bin, dir string, extraFront, extraStorage []string) (*Cluster, error)
 	return c, nil
 }
 
-// StartT starts a cluster for a test (skipped when the binary is missing
-// unless APIFW_REQUIRE_VL=1) and stops it when the test ends.
+// StartT starts a cluster for a test and stops it when the test ends. The
+// scale-out tests run under scripts/test-scaleout.sh (APIFW_SCALEOUT=1);
+// elsewhere they are skipped. A missing binary fails them there.
 func StartT(t testing.TB, extraFront, extraStorage []string) *Cluster {
 	t.Helper()
+	if os.Getenv("APIFW_SCALEOUT") != "1" {
+		t.Skip("scale-out test: run `npm run test:scaleout` (or set APIFW_SCALEOUT=1)")
+	}
 	bin := Binary()
 	if bin == "" {
-		if os.Getenv("APIFW_REQUIRE_VL") == "1" {
-			t.Fatal("victoria-logs binary not found: run scripts/build-victorialogs.sh")
-		}
-		t.Skip("victoria-logs binary not found: run scripts/build-victorialogs.sh (or set APIFW_VICTORIALOGS)")
+		t.Fatal("victoria-logs binary not found: run scripts/build-victorialogs.sh (or set APIFW_VICTORIALOGS)")
 	}
 	c, err := Start(bin, t.TempDir(), extraFront, extraStorage)
 	if err != nil {
