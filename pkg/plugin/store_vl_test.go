@@ -91,7 +91,7 @@ func TestVictoriaLogsStoreSameFrames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(2 * time.Minute); ; {
+	for deadline := time.Now().Add(4 * time.Minute); ; {
 		s.PollOnce()
 		if err := s.SendOnce(context.Background()); err == nil && s.Pending() == 0 && s.M.Read.Load() == int64(gt.Total) {
 			break

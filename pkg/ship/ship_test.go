@@ -91,7 +91,7 @@ func TestShipExactlyOnceAcrossRestarts(t *testing.T) {
 
 	gt2 := writeLogs(t, filepath.Join(root, "b"), 99, 6000)
 	s2 := newShipper(t, c, root, spool)
-	drain(t, s2, 60*time.Second)
+	drain(t, s2, 3*time.Minute)
 	s2.Close()
 
 	// A third run finds nothing new.
@@ -161,7 +161,7 @@ func TestShipStorageNodeFault(t *testing.T) {
 			}
 		}
 	}
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(4 * time.Minute)
 	for s.Pending() > 0 || s.M.Read.Load() < int64(want) {
 		if time.Now().After(deadline) {
 			t.Fatalf("pending %d, read %d of %d", s.Pending(), s.M.Read.Load(), want)

@@ -159,9 +159,15 @@ func (s *Shipper) append(txs []model.Transaction) {
 		s.oldest = time.Now()
 	}
 	batch := s.batchID(s.seq + 1)
+	open := map[string]*os.File{} // NDJSON files read in this call, kept open
+	defer func() {
+		for _, f := range open {
+			f.Close()
+		}
+	}()
 	for i := range txs {
 		tx := &txs[i]
-		det := s.detail(tx)
+		det := s.detail(tx, open)
 		s.pending = append(s.pending, Encode(tx, det, s.masker, batch))
 	}
 }
@@ -170,12 +176,30 @@ func (s *Shipper) batchID(seq uint64) string { return fmt.Sprintf("%s:%d", s.cfg
 
 // detail re-reads a record for the trace view: bodies stripped, unknown
 // fields kept; nil when it cannot be read.
-func (s *Shipper) detail(tx *model.Transaction) *model.TransactionDetail {
+func (s *Shipper) detail(tx *model.Transaction, open map[string]*os.File) *model.TransactionDetail {
 	path, layout := tx.File, ingest.LayoutAuto
 	if ref, ok := s.tailer.Locate(tx.FileID); ok {
 		path, layout = ref.Path, ref.Layout
 	}
-	raw, err := ingest.ReadRecord(path, tx.Offset, tx.Length, layout)
+	var raw []byte
+	var err error
+	if layout == ingest.LayoutNDJSON && !strings.HasSuffix(path, ".gz") && tx.Length > 0 && tx.Length < 64<<20 {
+		// The FILES layout: one read from a file kept open for the batch.
+		f := open[path]
+		if f == nil {
+			if f, err = os.Open(path); err != nil {
+				return nil
+			}
+			open[path] = f
+		}
+		buf := make([]byte, tx.Length)
+		if _, err = f.ReadAt(buf, tx.Offset); err != nil {
+			return nil
+		}
+		raw, err = ingest.StripBodies(bytes.TrimRight(buf, "\r\n"))
+	} else {
+		raw, err = ingest.ReadRecord(path, tx.Offset, tx.Length, layout)
+	}
 	if err != nil {
 		return nil
 	}

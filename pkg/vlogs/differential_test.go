@@ -54,7 +54,7 @@ func setup(t *testing.T, n int) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(4 * time.Minute)
 	for {
 		s.PollOnce()
 		err := s.SendOnce(context.Background())
