@@ -142,10 +142,15 @@ func TestShipStorageNodeFault(t *testing.T) {
 	go func() { defer wg.Done(); s.Run(ctx) }()
 
 	want := 0
+	var postedBefore int64
 	for i := 0; i < 6; i++ {
 		want += writeLogs(t, filepath.Join(root, fmt.Sprint("part", i)), int64(i+1), 3000).Total
 		time.Sleep(300 * time.Millisecond)
+		if i == 3 || i == 4 {
+			time.Sleep(2 * time.Second) // shipping goes on while the node is down
+		}
 		if i == 2 {
+			postedBefore = s.M.Posted.Load()
 			c.Storage[1].Kill()
 			conn := &Conn{URL: c.URL()}
 			err := conn.Query(context.Background(), "* | stats count() n", time.Time{}, time.Time{}, func(map[string]string) error { return nil })
@@ -156,6 +161,10 @@ func TestShipStorageNodeFault(t *testing.T) {
 			}
 		}
 		if i == 4 {
+			if s.M.Posted.Load() == postedBefore {
+				t.Errorf("nothing was sent while the node was down: the fault was not exercised")
+			}
+			t.Logf("sent while a storage node was down: %d records", s.M.Posted.Load()-postedBefore)
 			if err := c.Storage[1].Start(c.Bin); err != nil {
 				t.Fatal(err)
 			}
@@ -175,5 +184,53 @@ func TestShipStorageNodeFault(t *testing.T) {
 	if total != int64(want) || uniq != int64(want) {
 		t.Fatalf("after the fault: %d rows, %d uuids; want %d (lost %d)", total, uniq, want, int64(want)-uniq)
 	}
-	t.Logf("fault test: %d records shipped, %d lost, %d duplicated, %d retries", want, int64(want)-uniq, total-uniq, s.M.Retried.Load())
+	t.Logf("fault test: %d records shipped, %d lost, %d duplicated, %d retries, %d errors (confirmations refused while the node was down)", want, int64(want)-uniq, total-uniq, s.M.Retried.Load(), s.M.Errors.Load())
+}
+
+// Every storage node down, then the insert node killed (SIGKILL) while
+// batches are in flight, then the whole cluster restarted: the shipper keeps
+// each batch until it is queryable, retries what failed and sends again
+// what went missing, so nothing is lost and nothing is duplicated.
+func TestShipSurvivesClusterCrash(t *testing.T) {
+	c := vltest.StartT(t, nil, nil)
+	root, spool := filepath.Join(t.TempDir(), "logs"), t.TempDir()
+	s, err := New(Config{Roots: []string{root}, SpoolDir: spool, InsertURL: c.URL(), ID: "crash",
+		PollInterval: 50 * time.Millisecond, ConfirmAfter: 200 * time.Millisecond, ResendAfter: 3 * time.Second,
+		MaxBackoff: time.Second, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ins.Client.Timeout = 5 * time.Second
+	want := writeLogs(t, filepath.Join(root, "a"), 5, 3000).Total
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	for _, n := range c.Storage {
+		n.Kill()
+	}
+	go func() { defer close(done); s.Run(ctx) }()
+	time.Sleep(3 * time.Second)
+	want += writeLogs(t, filepath.Join(root, "b"), 6, 2000).Total
+	time.Sleep(2 * time.Second)
+	c.Front.Kill()
+	time.Sleep(time.Second)
+	for _, n := range append(append([]*vltest.Node(nil), c.Storage...), c.Front) {
+		if err := n.Start(c.Bin); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(3 * time.Minute)
+	for s.Pending() > 0 || s.M.Read.Load() < int64(want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("pending %d, read %d of %d", s.Pending(), s.M.Read.Load(), want)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	c.Flush(context.Background())
+	total, uniq := counts(t, c)
+	if total != int64(want) || uniq != int64(want) {
+		t.Fatalf("after the cluster crash: %d rows, %d uuids; want %d", total, uniq, want)
+	}
+	t.Logf("cluster crash: %d records, %d lost, %d duplicated; %d failed sends or resends, %d errors", want, int64(want)-uniq, total-uniq, s.M.Retried.Load(), s.M.Errors.Load())
 }
