@@ -234,3 +234,9 @@ func TestShipSurvivesClusterCrash(t *testing.T) {
 	}
 	t.Logf("cluster crash: %d records, %d lost, %d duplicated; %d failed sends or resends, %d errors", want, int64(want)-uniq, total-uniq, s.M.Retried.Load(), s.M.Errors.Load())
 }
+
+func generateFiles(root string, n int) (int, error) {
+	gt, err := generate.WriteFiles(root, generate.Config{Seed: 1, APIs: 3, Instances: 2, Records: n,
+		Start: t0, End: t0.Add(6 * time.Hour), Bodies: true})
+	return gt.Total, err
+}
