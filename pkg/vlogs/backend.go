@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -93,9 +94,27 @@ func (b *Backend) Stats(ctx context.Context, qy query.Query, tr query.TimeRange)
 	if err != nil {
 		return res, err
 	}
+	// Only what the asked columns need: distinct counts and the duration
+	// histogram are the expensive parts (an alert asks for one column).
+	want := func(cols ...string) bool {
+		if len(qy.Columns) == 0 {
+			return true
+		}
+		for _, c := range cols {
+			if slices.Contains(qy.Columns, c) {
+				return true
+			}
+		}
+		return false
+	}
 	lq := f + " | stats count() total, count() if (outcome:=allowed) allowed, count() if (outcome:=blocked) blocked," +
-		" count() if (outcome:=wouldBlock) would_block, count() if (outcome:=unmatched) unmatched," +
-		" count_uniq(client_ip) clients, count_uniq(instance) instances"
+		" count() if (outcome:=wouldBlock) would_block, count() if (outcome:=unmatched) unmatched"
+	if want("distinctClients") {
+		lq += ", count_uniq(client_ip) clients"
+	}
+	if want("instances") {
+		lq += ", count_uniq(instance) instances"
+	}
 	err = b.run(ctx, lq, tr, func(r map[string]string) error {
 		res.Total, res.Allowed, res.Blocked = fmtInt(r["total"]), fmtInt(r["allowed"]), fmtInt(r["blocked"])
 		res.WouldBlock, res.Unmatched = fmtInt(r["would_block"]), fmtInt(r["unmatched"])
@@ -107,6 +126,9 @@ func (b *Backend) Stats(ctx context.Context, qy query.Query, tr query.TimeRange)
 	}
 	if res.Total > 0 {
 		res.BlockedRatio = float64(res.Blocked) / float64(res.Total)
+	}
+	if !want("durationP50", "durationP90", "durationP99") {
+		return res, nil
 	}
 	// Exact nearest-rank percentiles from the histogram of durations.
 	type dc struct{ d, n int64 }
@@ -450,7 +472,7 @@ func (b *Backend) Transactions(ctx context.Context, qy query.Query, tr query.Tim
 	if err != nil {
 		return res, err
 	}
-	lq := fmt.Sprintf("%s | sort by (_time desc, uuid) limit %d | fields %s", f, limit, rowFields)
+	lq := fmt.Sprintf("%s | fields %s | sort by (_time desc, uuid) limit %d", f, rowFields, limit)
 	var txs []model.Transaction
 	err = b.run(ctx, lq, tr, func(r map[string]string) error {
 		txs = append(txs, ship.Decode(r))
