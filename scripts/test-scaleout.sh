@@ -10,6 +10,7 @@
 #   * pkg/plugin: the data source with store=victorialogs: every bundled
 #                 dashboard and alert-rule query gives the same frames as the
 #                 embedded store; a node down is a clear error and unhealthy
+#   * tests/integration: the same through the plugin host (/api/ds/query)
 # The race detector is off here (it slows the shippers and the cluster tests
 # several times over on a shared machine; the packages' own unit tests run
 # with -race in the go suite): APIFW_SCALEOUT_RACE=1 turns it on.
@@ -23,5 +24,10 @@ go test "${race[@]}" -count=1 -timeout 15m -v ./pkg/ship ./pkg/vlogs/... 2>&1 | 
 rc=${PIPESTATUS[0]}
 go test "${race[@]}" -count=1 -timeout 10m -v -run 'TestVictoriaLogs' ./pkg/plugin 2>&1 | grep -Ev '^=== (RUN|PAUSE|CONT)'
 rc2=${PIPESTATUS[0]}
+# Through the plugin host: the real plugin binary over Grafana's plugin
+# protocol, provisioned with secure settings (dist/ when built, else a
+# minimal one with the backend).
+go test -tags integration -count=1 -timeout 10m -v -run 'TestScaleOut' ./tests/integration 2>&1 | grep -Ev '^=== (RUN|PAUSE|CONT)'
+rc3=${PIPESTATUS[0]}
 say "scale-out suite took $((SECONDS - start))s"
-[[ $rc -eq 0 && $rc2 -eq 0 ]]
+[[ $rc -eq 0 && $rc2 -eq 0 && $rc3 -eq 0 ]]
