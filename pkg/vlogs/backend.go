@@ -183,15 +183,15 @@ func (b *Backend) countBy(ctx context.Context, f, dim string, tr query.TimeRange
 		return nil, 0, query.BadQuery("dimension %q is not one of %v", dim, query.Dimensions)
 	}
 	by := field
-	if field != ship.FieldOutcome {
-		by += ", " + ship.FieldOutcome
-	}
 	if dim == "api" {
 		by += ", " + ship.FieldAPIName
 	}
+	// One row per value, its outcomes as conditional counts.
 	groups := map[string]*group{}
 	var total int64
-	err := b.run(ctx, f+" | stats by ("+by+") count() n", tr, func(r map[string]string) error {
+	lq := f + " | stats by (" + by + ") count() n, count() if (outcome:=allowed) o0, count() if (outcome:=blocked) o1," +
+		" count() if (outcome:=wouldBlock) o2, count() if (outcome:=unmatched) o3"
+	err := b.run(ctx, lq, tr, func(r map[string]string) error {
 		v := r[field]
 		g := groups[v]
 		if g == nil {
@@ -202,8 +202,9 @@ func (b *Backend) countBy(ctx context.Context, f, dim string, tr query.TimeRange
 			groups[v] = g
 		}
 		n := fmtInt(r["n"])
-		o, _ := model.ParseOutcome(r[ship.FieldOutcome])
-		g.count[o] += n
+		for o := range g.count {
+			g.count[o] += fmtInt(r["o"+strconv.Itoa(o)])
+		}
 		g.total += n
 		total += n
 		if dim == "api" && (g.apiName == "" || r[ship.FieldAPIName] < g.apiName) {
