@@ -28,6 +28,7 @@ func BenchmarkSpool(b *testing.B) {
 			b.Fatalf("%d %v", got, err)
 		}
 		b.ReportMetric(float64(time.Since(start).Microseconds())/float64(n), "µs/record")
+		b.ReportMetric(float64(s.M.BufBytes.Load())/float64(n), "spool-B/record")
 	}
 }
 
