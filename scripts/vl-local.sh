@@ -26,7 +26,7 @@ vl_pids+=($!)
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$vl_port/health" >/dev/null 2>&1 && break; sleep 0.2; done
 go build -o "$APIFW_CACHE/bin/apifw-ship" ./cmd/apifw-ship
 "$APIFW_CACHE/bin/apifw-ship" -roots "$APIFW_LOGS" -spool "$APIFW_CACHE/run/ship-spool" \
-  -insert-url "http://127.0.0.1:$vl_port" -metrics-addr 127.0.0.1:9477 >>"$vl_dir/ship.log" 2>&1 &
+  -insert-url "http://127.0.0.1:$vl_port" -metrics-addr "${APIFW_SHIP_METRICS:-127.0.0.1:9477}" >>"$vl_dir/ship.log" 2>&1 &
 vl_pids+=($!)
 export APIFW_VL_URL="http://127.0.0.1:$vl_port"
-say "VictoriaLogs cluster: select/insert $APIFW_VL_URL, storage :$((vl_port + 1)) :$((vl_port + 2)); shipper metrics http://127.0.0.1:9477/metrics (logs in $vl_dir)"
+say "VictoriaLogs cluster: select/insert $APIFW_VL_URL, storage :$((vl_port + 1)) :$((vl_port + 2)); shipper metrics http://${APIFW_SHIP_METRICS:-127.0.0.1:9477}/metrics (logs in $vl_dir)"
