@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net"
 	"slices"
 	"sort"
@@ -651,5 +650,3 @@ func keys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
-
-var _ = math.MaxInt64
