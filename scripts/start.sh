@@ -38,7 +38,10 @@ banner() {
 }
 
 live_pid=""
-stop_live() { [[ -n "$live_pid" ]] && kill "$live_pid" 2>/dev/null; wait "$live_pid" 2>/dev/null || true; }
+stop_live() {
+  [[ -n "$live_pid" ]] && kill "$live_pid" 2>/dev/null; wait "$live_pid" 2>/dev/null || true
+  if declare -F stop_vl >/dev/null; then stop_vl; fi
+}
 start_live() {
   if [[ -n "$demo" && "${APIFW_LIVE:-1}" != "0" ]]; then
     say "live demo traffic: ~${APIFW_LIVE_RATE:-50} calls/s, a blocked-traffic spike every ${APIFW_BURST_EVERY:-6m} (APIFW_LIVE=0 to stop it)"
@@ -96,9 +99,21 @@ TXT
   say "preview: http://localhost:$port/  (no login; API: curl -u admin:admin localhost:$port/api/health)"
   banner
   start_live
+  trap stop_live EXIT
   "$APIFW_HOST" -port "$port" -dist dist -provisioning provisioning -data "$APIFW_CACHE/run/host-data" \
     -web "$web" -icons node_modules/@grafana/ui/dist/public/img/icons -anonymous-role Admin
 }
+
+# APIFW_STORE=victorialogs: the scale-out store (docs/scale-out.md): a
+# VictoriaLogs cluster and the shipper; the data source reads from it.
+if [[ "${APIFW_STORE:-}" == victorialogs ]]; then
+  if [[ -z "${GRAFANA_HOME:-}" ]] && use_docker; then
+    export APIFW_VL_URL="${APIFW_VL_URL:-http://vlselect:9428}"
+  else
+    source scripts/vl-local.sh
+  fi
+fi
+export APIFW_STORE="${APIFW_STORE:-}"
 
 if [[ -n "${GRAFANA_HOME:-}" ]]; then
   run_grafana_home
@@ -107,6 +122,7 @@ elif use_docker; then
   banner
   profile=()
   [[ -n "$demo" && "${APIFW_LIVE:-1}" != "0" ]] && profile=(--profile live)
+  [[ "$APIFW_STORE" == victorialogs ]] && profile+=(--profile scale)
   exec docker compose "${profile[@]}" up
 else
   run_plugin_host

@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 ensure_node_modules
 
-suites=(static go unit integration browser)
+suites=(static go scaleout unit integration browser)
 passed=0 failed=0 failures=()
 run_suite() {
   local name="$1"; shift
@@ -25,6 +25,8 @@ static_checks() {
 
 run_suite static static_checks
 run_suite go bash scripts/test-go.sh
+# The scale-out suite in full (a real VictoriaLogs cluster; docs/scale-out.md).
+run_suite scaleout bash scripts/test-scaleout.sh
 run_suite unit npx jest --passWithNoTests --maxWorkers 2 --ci
 build_plugin
 ensure_host

@@ -15,6 +15,7 @@ import (
 	"github.com/apifw/monitor/pkg/collector"
 	"github.com/apifw/monitor/pkg/index"
 	"github.com/apifw/monitor/pkg/reports"
+	"github.com/apifw/monitor/pkg/vlogs"
 )
 
 // PluginID is the data source plugin's id.
@@ -41,6 +42,7 @@ type Datasource struct {
 	reports     *reports.Store // audit, scan and SQG reports (reports.go)
 	slots       chan struct{}  // bounds concurrent queries (maxConcurrentQueries)
 	resources   backend.CallResourceHandler
+	vl          *vlogs.Backend // store: victorialogs (store.go); nil: the embedded store
 }
 
 // NewDatasource builds an instance from its settings. Invalid settings do not
@@ -62,9 +64,10 @@ func NewDatasource(_ context.Context, s backend.DataSourceInstanceSettings) (ins
 		Parse:    cfg.ingestOptions(),
 		StateDir: stateDir,
 	}, d.store)
+	d.openVictoriaLogs(s.DecryptedSecureJSONData, stateDir)
 	d.reports = newReportStore(cfg)
 	d.resources = d.resourceHandler()
-	if err == nil && len(cfg.LogRoots) > 0 {
+	if err == nil && len(cfg.LogRoots) > 0 && d.vl == nil {
 		d.collector.Start(pollInterval)
 	}
 	return d, nil

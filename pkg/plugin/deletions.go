@@ -94,6 +94,10 @@ func readDeletion(w http.ResponseWriter, r *http.Request) (index.DeleteCriteria,
 }
 
 func (d *Datasource) handleDeletionList(w http.ResponseWriter, _ *http.Request, _ *backend.User) {
+	if d.vl != nil {
+		writeJSON(w, http.StatusOK, map[string]any{"deletions": d.vl.Deletions.List()})
+		return
+	}
 	recs := d.store.Deletions()
 	if recs == nil {
 		recs = []index.DeletionRecord{}
@@ -106,6 +110,15 @@ func (d *Datasource) handleDeletionPreview(w http.ResponseWriter, r *http.Reques
 	if !ok {
 		return
 	}
+	if d.vl != nil {
+		n, err := d.vlCountMatching(r.Context(), c)
+		if err != nil {
+			writeError(w, http.StatusBadGateway, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]int64{"count": n})
+		return
+	}
 	d.refresh(r.Context())
 	writeJSON(w, http.StatusOK, map[string]int{"count": d.store.CountMatching(c)})
 }
@@ -113,6 +126,10 @@ func (d *Datasource) handleDeletionPreview(w http.ResponseWriter, r *http.Reques
 func (d *Datasource) handleDelete(w http.ResponseWriter, r *http.Request, u *backend.User) {
 	c, ok := readDeletion(w, r)
 	if !ok {
+		return
+	}
+	if d.vl != nil {
+		d.vlDelete(w, r, c, u)
 		return
 	}
 	d.refresh(r.Context())

@@ -22,6 +22,9 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 		return &backend.CheckHealthResult{Status: backend.HealthStatusError,
 			Message: "Invalid settings: " + strings.ReplaceAll(d.settingsErr.Error(), "\n", "; ") + "."}, nil
 	}
+	if d.vl != nil {
+		return d.vlHealth(ctx), nil
+	}
 	if len(d.settings.LogRoots) == 0 {
 		return &backend.CheckHealthResult{Status: backend.HealthStatusError,
 			Message: "No log root configured: add the directory where the firewalls write their transaction logs (FILES mode)."}, nil

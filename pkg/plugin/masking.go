@@ -1,75 +1,24 @@
 package plugin
 
 import (
-	"path"
-	"strings"
-
+	"github.com/apifw/monitor/pkg/mask"
 	"github.com/apifw/monitor/pkg/model"
 )
 
 // MaskedValue replaces the value of a secret header in every output.
-const MaskedValue = "••••••"
+const MaskedValue = mask.MaskedValue
 
-// builtinMaskedHeaders are always masked (contract §7); settings add more.
-var builtinMaskedHeaders = []string{
-	"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key",
-	"api-key", "apikey", "x-auth-token", "x-access-token", "x-csrf-token",
-	"*token*", "*secret*", "*password*", "*apikey*", "*api-key*",
-}
+// masker is the data source's view of mask.Masker (the rules live in
+// pkg/mask so the shipper masks exactly as the data source does).
+type masker struct{ m *mask.Masker }
 
-// masker decides which header names are secret: lower-cased names and globs.
-type masker struct {
-	exact map[string]bool
-	globs []string
-}
-
-func newMasker(extra []string) *masker {
-	m := &masker{exact: map[string]bool{}}
-	for _, p := range append(append([]string(nil), builtinMaskedHeaders...), extra...) {
-		p = strings.ToLower(strings.TrimSpace(p))
-		switch {
-		case p == "":
-		case strings.ContainsAny(p, "*?["):
-			m.globs = append(m.globs, p)
-		default:
-			m.exact[p] = true
-		}
-	}
-	return m
-}
+func newMasker(extra []string) *masker { return &masker{mask.New(extra)} }
 
 // secret says whether a header's value must be masked.
-func (m *masker) secret(name string) bool {
-	n := strings.ToLower(strings.TrimSpace(name))
-	if m.exact[n] {
-		return true
-	}
-	for _, g := range m.globs {
-		if ok, _ := path.Match(g, n); ok {
-			return true
-		}
-	}
-	return false
-}
+func (m *masker) secret(name string) bool { return m.m.Secret(name) }
 
 // headers returns a copy of hs with the secret values masked.
-func (m *masker) headers(hs []model.Header) []model.Header {
-	if hs == nil {
-		return nil
-	}
-	out := make([]model.Header, len(hs))
-	for i, h := range hs {
-		out[i] = h
-		if m.secret(h.Name) {
-			out[i].Value = MaskedValue
-		}
-	}
-	return out
-}
+func (m *masker) headers(hs []model.Header) []model.Header { return m.m.Headers(hs) }
 
 // detail returns d with its request and response headers masked.
-func (m *masker) detail(d model.TransactionDetail) model.TransactionDetail {
-	d.RequestHeaders = m.headers(d.RequestHeaders)
-	d.ResponseHeaders = m.headers(d.ResponseHeaders)
-	return d
-}
+func (m *masker) detail(d model.TransactionDetail) model.TransactionDetail { return m.m.Detail(d) }

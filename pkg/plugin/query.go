@@ -88,10 +88,10 @@ type handler func(d *Datasource, ctx context.Context, r queryRequest) (data.Fram
 // both list the same types). The handlers live with their frame builders:
 // transactions.go, trace.go, reports.go.
 var handlers = map[query.Type]handler{
-	query.TypeTraffic:      engineHandler((*query.Engine).Traffic, trafficFrames),
-	query.TypeTopN:         engineHandler((*query.Engine).TopN, oneFrame(topNFrame)),
-	query.TypeStats:        engineHandler((*query.Engine).StatsRow, oneFrame(numericFrame)),
-	query.TypeTransactions: engineHandler((*query.Engine).Transactions, oneFrame(transactionsFrame)),
+	query.TypeTraffic:      engineHandler(txEngine.Traffic, trafficFrames),
+	query.TypeTopN:         engineHandler(txEngine.TopN, oneFrame(topNFrame)),
+	query.TypeStats:        engineHandler(statsRow, oneFrame(numericFrame)),
+	query.TypeTransactions: engineHandler(txEngine.Transactions, oneFrame(transactionsFrame)),
 	query.TypeTrace:        (*Datasource).trace,
 	query.TypeInstances:    (*Datasource).instances,
 	query.TypeAudit:        reportHandler(query.Audit, auditFrame),

@@ -37,6 +37,11 @@ type Settings struct {
 	SilentAfter          string `json:"silentAfter,omitempty"`
 	StateDir             string `json:"stateDir,omitempty"`
 
+	// Store: "embedded" (default: index the log roots here) or
+	// "victorialogs" (query the cluster the shippers write to; store.go).
+	Store        string             `json:"store,omitempty"`
+	VictoriaLogs VictoriaLogsConfig `json:"victoriaLogs,omitzero"`
+
 	silentAfter time.Duration
 	masker      *masker
 }
@@ -125,6 +130,7 @@ func parseSettings(raw json.RawMessage, uid string) (Settings, error) {
 	if s.StateDir == "" {
 		s.StateDir = defaultStateDir(uid)
 	}
+	s.checkStore(&errs)
 	s.masker = newMasker(s.MaskedHeaders)
 	return s, errors.Join(errs...)
 }

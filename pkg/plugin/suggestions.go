@@ -113,7 +113,7 @@ func (d *Datasource) dimensionSuggestions(ctx context.Context, field, prefix str
 	if field == "api" {
 		q.Limit = maxSuggestions // APIs are few; filter by id or name below
 	}
-	res, err := d.engine().TopN(ctx, q, tr)
+	res, err := d.txEngine().TopN(ctx, q, tr)
 	if err != nil {
 		return nil, err
 	}

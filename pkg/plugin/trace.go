@@ -42,6 +42,9 @@ func (r detailReader) ReadDetail(ctx context.Context, pos index.Position) (any, 
 
 // lookupTrace runs the engine's trace lookup and returns the detail, if read.
 func (d *Datasource) lookupTrace(ctx context.Context, uuid string) (query.TraceResult, *model.TransactionDetail, error) {
+	if d.vl != nil {
+		return d.vlTrace(ctx, uuid)
+	}
 	res, err := d.engine().Trace(ctx, query.Query{QueryType: query.TypeTrace, UUID: uuid})
 	if err != nil {
 		return res, nil, err

@@ -13,9 +13,9 @@ import (
 // engineHandler answers a transaction query type (query.go's mux) with an
 // engine method: the engine answers the whole query (other: false,
 // columns), frames builds the frames of docs/query-model.md.
-func engineHandler[R any](run func(*query.Engine, context.Context, query.Query, query.TimeRange) (R, error), frames func(refID string, res R) data.Frames) handler {
+func engineHandler[R any](run func(txEngine, context.Context, query.Query, query.TimeRange) (R, error), frames func(refID string, res R) data.Frames) handler {
 	return func(d *Datasource, ctx context.Context, r queryRequest) (data.Frames, error) {
-		res, err := run(d.engine(), ctx, r.q, r.tr)
+		res, err := run(d.txEngine(), ctx, r.q, r.tr)
 		if err != nil {
 			return nil, err
 		}
@@ -34,7 +34,7 @@ func (d *Datasource) instances(ctx context.Context, r queryRequest) (data.Frames
 	if q.SilentAfter == "" {
 		q.SilentAfter = d.settings.silentAfter.String()
 	}
-	res, err := d.engine().Instances(ctx, q, r.tr)
+	res, err := d.txEngine().Instances(ctx, q, r.tr)
 	if err != nil {
 		return nil, err
 	}

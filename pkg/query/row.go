@@ -62,10 +62,16 @@ func (r StatsResult) Row() Row {
 	}}
 }
 
-// StatsRow answers a stats query whole: its numbers with the query's
-// columns applied.
-func (e *Engine) StatsRow(ctx context.Context, q Query, tr TimeRange) (Row, error) {
-	res, err := e.Stats(ctx, q, tr)
+// StatsStore is a store that answers stats queries: the embedded Engine, or
+// the VictoriaLogs backend (pkg/vlogs).
+type StatsStore interface {
+	Stats(ctx context.Context, q Query, tr TimeRange) (StatsResult, error)
+}
+
+// StatsRow answers a stats query whole on a store: its numbers with the
+// query's columns applied.
+func StatsRow(ctx context.Context, s StatsStore, q Query, tr TimeRange) (Row, error) {
+	res, err := s.Stats(ctx, q, tr)
 	if err != nil {
 		return Row{}, err
 	}

@@ -27,18 +27,18 @@ func TestEngineAnswersWholeQuery(t *testing.T) {
 			t.Errorf("traffic other:false kept %q", s.Name)
 		}
 	}
-	row, err := engine().StatsRow(ctx, Query{Columns: []string{"blockedRatio", "total"}}, fixtureRange)
+	row, err := StatsRow(ctx, engine(), Query{Columns: []string{"blockedRatio", "total"}}, fixtureRange)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(row.Numbers) != 2 || row.Numbers[0].Name != "blockedRatio" || !row.Numbers[0].IsFloat || row.Numbers[1].Name != "total" || row.Numbers[1].Int != 5 {
 		t.Errorf("stats columns: %+v", row)
 	}
-	all, _ := engine().StatsRow(ctx, Query{}, fixtureRange)
+	all, _ := StatsRow(ctx, engine(), Query{}, fixtureRange)
 	if len(all.Numbers) != 11 || all.Table != "stats" {
 		t.Errorf("stats without columns: %+v", all)
 	}
-	_, err = engine().StatsRow(ctx, Query{Columns: []string{"nope"}}, fixtureRange)
+	_, err = StatsRow(ctx, engine(), Query{Columns: []string{"nope"}}, fixtureRange)
 	if !errors.Is(err, ErrBadQuery) || err.Error() != `columns: unknown stats column "nope" (one of total, allowed, blocked, wouldBlock, unmatched, blockedRatio, distinctClients, instances, durationP50, durationP90, durationP99)` {
 		t.Errorf("unknown column: %v", err)
 	}

@@ -156,6 +156,21 @@ export interface ApifwDataSourceOptions extends DataSourceJsonData {
   silentAfter?: string;
   /** Absolute directory for the deletion log and file state. */
   stateDir?: string;
+  /** Where transactions are read: the embedded index (default) or a VictoriaLogs cluster (docs/scale-out.md). */
+  store?: 'embedded' | 'victorialogs';
+  /** The VictoriaLogs select node; password, bearer token and CA are secure settings. */
+  victoriaLogs?: VictoriaLogsSettings;
+}
+
+/** Go's plugin.VictoriaLogsConfig. */
+export interface VictoriaLogsSettings {
+  url: string;
+  accountId?: string;
+  projectId?: string;
+  username?: string;
+  tlsSkipVerify?: boolean;
+  tlsServerName?: string;
+  storageNodes?: string[];
 }
 
 /** The keys of jsonData (Go's plugin.Settings; src/shared/contract.test.ts checks both agree). */
@@ -174,6 +189,8 @@ export const SETTINGS_KEYS = [
   'maxConcurrentQueries',
   'silentAfter',
   'stateDir',
+  'store',
+  'victoriaLogs',
 ] as const satisfies ReadonlyArray<keyof ApifwDataSourceOptions>;
 
 // Every key of ApifwDataSourceOptions (beyond Grafana's DataSourceJsonData) is in SETTINGS_KEYS.

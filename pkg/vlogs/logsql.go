@@ -1,0 +1,250 @@
+// Package vlogs answers the data source's query model (pkg/query) from a
+// VictoriaLogs cluster through LogsQL, over the records cmd/apifw-ship
+// writes (field names: pkg/ship). Results have the same types and the same
+// values as the embedded engine's on the same data (the differential test).
+// Aggregation happens in VictoriaLogs; ranking, remainders and percentiles
+// are computed here with the engine's rules.
+package vlogs
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+
+	"github.com/apifw/monitor/pkg/model"
+	"github.com/apifw/monitor/pkg/query"
+	"github.com/apifw/monitor/pkg/ship"
+)
+
+var q = ship.Quote
+
+// Field is the record field holding a query-model dimension's value.
+func Field(dim string) (string, bool) {
+	switch dim {
+	case "clientIp":
+		return ship.FieldClientIP, true
+	case "path":
+		return ship.FieldPath, true
+	case "operation":
+		return ship.FieldOperation, true
+	case "method":
+		return ship.FieldMethod, true
+	case "status":
+		return ship.FieldStatus, true
+	case "statusClass":
+		return ship.FieldStatusClass, true
+	case "errorStep":
+		return ship.FieldErrorStep, true
+	case "errorMessage":
+		return ship.FieldErrorMessage, true
+	case "api":
+		return ship.FieldAPI, true
+	case "instance":
+		return ship.FieldInstance, true
+	case "hostname":
+		return ship.FieldHostname, true
+	case "outcome":
+		return ship.FieldOutcome, true
+	}
+	return "", false
+}
+
+func in(field string, values []string) string {
+	qs := make([]string, len(values))
+	for i, v := range values {
+		qs[i] = q(v)
+	}
+	return field + ":in(" + strings.Join(qs, ",") + ")"
+}
+
+// matchNothing is a filter no record passes.
+const matchNothing = `uuid:="" -uuid:=""`
+
+// anyLine matches field values holding one of values as a whole line (the
+// newline-framed lists of every error's step or message).
+func anyLine(field string, values []string) string {
+	alts := make([]string, len(values))
+	for i, v := range values {
+		alts[i] = regexp.QuoteMeta(v)
+	}
+	return field + ":~" + q("\n(?:"+strings.Join(alts, "|")+")\n")
+}
+
+// Filter translates the query model's filters (validated as the engine
+// does) into a LogsQL filter; collectionAPIs are the API ids
+// filters.collection resolves to (query.Engine.Collections).
+func Filter(f query.Filters, collectionAPIs []string) (string, error) {
+	if err := query.CheckFilters(f); err != nil {
+		return "", err
+	}
+	var parts []string
+	add := func(s string) { parts = append(parts, s) }
+	if len(f.API) > 0 {
+		add("(" + in(ship.FieldAPI, f.API) + " or " + in(ship.FieldAPIName, f.API) + ")")
+	}
+	if len(f.Instance) > 0 {
+		add(in(ship.FieldInstance, f.Instance))
+	}
+	if len(f.Outcome) > 0 {
+		var names []string
+		for _, s := range f.Outcome {
+			o, _ := model.ParseOutcome(s)
+			names = append(names, o.String())
+		}
+		add(in(ship.FieldOutcome, names))
+	}
+	if f.ClientIP != "" {
+		s, err := clientIPFilter(f.ClientIP)
+		if err != nil {
+			return "", err
+		}
+		add(s)
+	}
+	if f.Path != "" {
+		add(pathFilter(f.Path))
+	}
+	if len(f.Method) > 0 {
+		alts := make([]string, len(f.Method))
+		for i, m := range f.Method {
+			alts[i] = regexp.QuoteMeta(m)
+		}
+		add(ship.FieldMethod + ":~" + q("(?i)^(?:"+strings.Join(alts, "|")+")$"))
+	}
+	if len(f.Status) > 0 {
+		var codes, classes []string
+		for _, v := range f.Status {
+			v = strings.ToLower(strings.TrimSpace(v))
+			if strings.HasSuffix(v, "xx") {
+				classes = append(classes, v)
+			} else {
+				codes = append(codes, strings.TrimLeft(v, "0"))
+			}
+		}
+		var alts []string
+		if len(codes) > 0 {
+			alts = append(alts, in(ship.FieldStatus, codes))
+		}
+		if len(classes) > 0 {
+			alts = append(alts, in(ship.FieldStatusClass, classes))
+		}
+		add("(" + strings.Join(alts, " or ") + ")")
+	}
+	if len(f.ErrorStep) > 0 {
+		add(anyLine(ship.FieldErrorSteps, f.ErrorStep))
+	}
+	if len(f.Operation) > 0 {
+		add(in(ship.FieldOperation, f.Operation))
+	}
+	if len(f.Hostname) > 0 {
+		add(in(ship.FieldHostname, f.Hostname))
+	}
+	if len(f.ErrorMessage) > 0 {
+		add(anyLine(ship.FieldErrorMessages, f.ErrorMessage))
+	}
+	if len(f.Collection) > 0 {
+		if len(collectionAPIs) == 0 {
+			add(matchNothing)
+		} else {
+			add(in(ship.FieldAPI, collectionAPIs))
+		}
+	}
+	for _, a := range f.Adhoc {
+		field, _ := Field(a.Key)
+		switch a.Operator {
+		case "=":
+			add(field + ":=" + q(a.Value))
+		case "!=":
+			add("-" + field + ":=" + q(a.Value))
+		case "=~":
+			add(field + ":~" + q("^(?:"+a.Value+")$"))
+		case "!~":
+			add("-" + field + ":~" + q("^(?:"+a.Value+")$"))
+		}
+	}
+	if len(parts) == 0 {
+		return "*", nil
+	}
+	return strings.Join(parts, " "), nil
+}
+
+// clientIPFilter: one address, or an IPv4 CIDR (ipv4_range). IPv6 CIDRs
+// become a regexp when the prefix ends on a group boundary.
+func clientIPFilter(s string) (string, error) {
+	if !strings.Contains(s, "/") {
+		a, _ := netip.ParseAddr(s)
+		a = a.Unmap()
+		if a.Is4() {
+			return ship.FieldClientIP + ":in(" + q(a.String()) + "," + q("::ffff:"+a.String()) + ")", nil
+		}
+		return ship.FieldClientIP + ":=" + q(a.String()), nil
+	}
+	p, _ := netip.ParsePrefix(s)
+	p = p.Masked()
+	if p.Addr().Is4() {
+		return ship.FieldClientIP + ":ipv4_range(" + q(p.String()) + ")", nil
+	}
+	if p.Addr().Is4In6() && p.Bits() >= 96 {
+		v4 := netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		return ship.FieldClientIP + ":ipv4_range(" + q(v4.String()) + ")", nil
+	}
+	return "", query.BadQuery("filters.clientIp: IPv6 CIDR %q is not supported on the VictoriaLogs store (give single addresses)", s)
+}
+
+// pathFilter follows the engine: "/a/*" or "/a/**" prefix, other
+// wildcards are path.Match globs (here: an anchored regexp), else exact.
+func pathFilter(s string) string {
+	switch {
+	case strings.HasSuffix(s, "/**") || (strings.HasSuffix(s, "/*") && !strings.ContainsAny(s[:len(s)-1], "*?[")):
+		return ship.FieldPath + ":=" + q(strings.TrimRight(s, "*")) + "*"
+	case strings.ContainsAny(s, "*?["):
+		return ship.FieldPath + ":~" + q("^"+globRegexp(s)+"$")
+	}
+	return ship.FieldPath + ":=" + q(s)
+}
+
+// globRegexp turns a path.Match pattern (validated) into an RE2 regexp.
+func globRegexp(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; c {
+		case '*':
+			b.WriteString("[^/]*")
+		case '?':
+			b.WriteString("[^/]")
+		case '\\':
+			if i+1 < len(p) {
+				i++
+				b.WriteString(regexp.QuoteMeta(p[i : i+1]))
+			}
+		case '[':
+			j := i + 1
+			b.WriteByte('[')
+			if j < len(p) && p[j] == '^' {
+				b.WriteByte('^')
+				j++
+			}
+			for ; j < len(p) && p[j] != ']'; j++ {
+				if p[j] == '\\' && j+1 < len(p) {
+					j++
+				}
+				if p[j] == '-' {
+					b.WriteByte('-')
+				} else {
+					b.WriteString(regexp.QuoteMeta(p[j : j+1]))
+				}
+			}
+			b.WriteString("]")
+			i = j
+		default:
+			b.WriteString(regexp.QuoteMeta(string(c)))
+		}
+	}
+	return b.String()
+}
+
+func fmtInt(v string) int64 {
+	var n int64
+	fmt.Sscan(v, &n)
+	return n
+}
