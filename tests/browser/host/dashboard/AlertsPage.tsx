@@ -8,18 +8,7 @@ import React, { useEffect, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { getBackendSrv } from '@grafana/runtime';
-import {
-  Alert,
-  Badge,
-  type BadgeColor,
-  Card,
-  InteractiveTable,
-  Stack,
-  TagList,
-  Text,
-  TextLink,
-  useStyles2,
-} from '@grafana/ui';
+import { Alert, Badge, type BadgeColor, Card, InteractiveTable, Stack, TagList, Text, useStyles2 } from '@grafana/ui';
 
 import { hostUrlFor } from './links';
 
@@ -247,6 +236,7 @@ function Instances({ instances }: { instances: RuleInstance[] }) {
 
 /** An instance's annotations; Grafana's internal ones (`__…__`) left out, links (dashboard, traces) kept in the preview. */
 function Annotations({ annotations }: { annotations: Record<string, string> }) {
+  const styles = useStyles2(getStyles);
   const entries = Object.entries(annotations).filter(([key]) => !key.startsWith('__'));
   return (
     <Stack direction="column" gap={0.5}>
@@ -254,9 +244,10 @@ function Annotations({ annotations }: { annotations: Record<string, string> }) {
         <span key={key}>
           {`${key}: `}
           {value.startsWith('/') ? (
-            <TextLink href={hostUrlFor(value) ?? value} inline>
+            // A plain link: @grafana/ui's TextLink needs a router around it for paths inside Grafana.
+            <a href={hostUrlFor(value) ?? value} className={styles.link}>
               {value}
-            </TextLink>
+            </a>
           ) : (
             value
           )}
@@ -274,5 +265,6 @@ const getStyles = (theme: GrafanaTheme2) => ({
   interval: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
   error: css({ color: theme.colors.error.text }),
   tags: css({ justifyContent: 'flex-start' }),
+  link: css({ color: theme.colors.text.link, wordBreak: 'break-all' }),
   mono: css({ fontFamily: theme.typography.fontFamilyMonospace, fontSize: theme.typography.bodySmall.fontSize }),
 });
