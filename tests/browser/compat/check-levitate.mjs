@@ -119,7 +119,48 @@ function parseFindings(output) {
 
 const key = (item) => `${item.package} ${item.kind} ${item.name} ${item.file}`;
 
-function main() {
+/** "INCOMPATIBILITIES (N)" per package: levitate counts changes it does not print (empty diffs). */
+function reportedCounts(output) {
+  const counts = new Map();
+  let current;
+  for (const line of stripAnsi(output).split('\n')) {
+    const comparing = /^Comparing (@grafana\/[a-z0-9-]+)@\S+ to /.exec(line.trim());
+    if (comparing) {
+      current = comparing[1];
+    }
+    const count = /^INCOMPATIBILITIES \((\d+)\)/.exec(line.trim());
+    if (count && current) {
+      counts.set(current, Number(count[1]));
+    }
+  }
+  return counts;
+}
+
+/**
+ * Levitate's own comparison, for a package whose report left findings unnamed: the same function
+ * `is-compatible` calls (@grafana/levitate is pinned in package.json), returning every symbol.
+ */
+async function namedFindings(entry, name, version) {
+  const dist = path.join(repo, 'node_modules', '@grafana', 'levitate', 'dist');
+  const { getIncompatibilitiesBetweenPackages } = await import(path.join(dist, 'comparison', 'source.js'));
+  const { createTsProgram } = await import(path.join(dist, 'utils', 'typescript.js'));
+  const installed = JSON.parse(readFileSync(path.join(repo, 'node_modules', name, 'package.json'), 'utf8')).version;
+  const list = await getIncompatibilitiesBetweenPackages(
+    createTsProgram(entry),
+    `${name}@${installed}`,
+    `${name}@${version}`,
+    {}
+  );
+  return list.map((item) => ({
+    package: name,
+    kind: item.removal ? 'Removed' : 'Changed',
+    name: item.name,
+    file: path.relative(repo, item.sourceFile.fileName),
+    line: item.sourceFile.getLineAndCharacterOfPosition(item.codeIdentifier.getStart()).line + 1,
+  }));
+}
+
+async function main() {
   const oldest = oldestGrafana();
   // `--grafana x.y.z`: check against another version (e.g. before raising grafanaDependency).
   const override = process.argv.indexOf('--grafana');
@@ -142,10 +183,24 @@ function main() {
       env: { ...process.env, FORCE_COLOR: '0', CI: 'true' },
       maxBuffer: 64 << 20,
     });
+  } catch (error) {
+    rmSync(entry.file, { force: true });
+    throw error;
+  }
+  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+  let findings = parseFindings(output);
+  try {
+    for (const [name, count] of reportedCounts(output)) {
+      if (findings.filter((item) => item.package === name).length < count) {
+        findings = [
+          ...findings.filter((item) => item.package !== name),
+          ...(await namedFindings(entry.file, name, oldest.version)),
+        ];
+      }
+    }
   } finally {
     rmSync(entry.file, { force: true });
   }
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
   if (result.error) {
     console.error(`levitate could not be started (${bin}): ${result.error.message}`);
     process.exit(2);
@@ -163,7 +218,6 @@ function main() {
 
   const known = JSON.parse(readFileSync(KNOWN_FILE, 'utf8')).known;
   const knownKeys = new Map(known.map((item) => [key(item), item]));
-  const findings = parseFindings(output);
   const unexpected = findings.filter((item) => !knownKeys.has(key(item)));
   const seen = new Set(findings.map(key));
   const stale = known.filter((item) => !seen.has(key(item)));
@@ -198,4 +252,7 @@ function main() {
   console.log(`levitate: compatible with Grafana ${oldest.version} (apart from the reviewed entries)`);
 }
 
-main();
+main().catch((error) => {
+  console.error(error);
+  process.exit(2);
+});
