@@ -101,7 +101,7 @@ TXT
   start_live
   trap stop_live EXIT
   "$APIFW_HOST" -port "$port" -dist dist -provisioning provisioning -data "$APIFW_CACHE/run/host-data" \
-    -web "$web" -icons node_modules/@grafana/ui/dist/public/img/icons -anonymous-role Admin
+    -web "$web" -icons node_modules/@grafana/ui/dist/public/img/icons,tests/browser/host/icons -anonymous-role Admin
 }
 
 # APIFW_STORE=victorialogs: the scale-out store (docs/scale-out.md): a

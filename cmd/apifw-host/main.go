@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -30,7 +31,7 @@ func main() {
 		port      = flag.Int("port", 3000, "port; 0 picks a free one")
 		readyFile = flag.String("ready-file", "", "write the URL here once serving")
 		web       = flag.String("web", "", "built host page (main.js, main.css) to serve at /")
-		icons     = flag.String("icons", "", "@grafana/ui icon folder to serve at /public/build/img/icons/")
+		icons     = flag.String("icons", "", "comma-separated icon folders to serve at /public/build/img/icons/ (first match wins)")
 		anonymous = flag.String("anonymous-role", "", "org role of requests without credentials (Viewer, Editor, Admin); empty: basic auth required")
 		version   = flag.String("grafana-version", "13.2.2", "the Grafana version the host reports")
 		logFile   = flag.String("log", "", "the plugins' log output (default: <data>/host.log)")
@@ -68,7 +69,7 @@ func run(dist, prov, data, addr string, port int, readyFile, web, icons, anonymo
 	url := fmt.Sprintf("http://%s/", ln.Addr().String())
 	srv, err := api.New(api.Options{
 		Dist: dist, Provisioning: prov, DataDir: data, AppURL: url, GrafanaVersion: version,
-		AnonymousRole: anonymous, Web: web, Icons: icons, Log: logOut,
+		AnonymousRole: anonymous, Web: web, Icons: splitList(icons), Log: logOut,
 	})
 	if err != nil {
 		ln.Close()
@@ -102,4 +103,15 @@ func run(dist, prov, data, addr string, port int, readyFile, web, icons, anonymo
 	case err := <-errc:
 		return err
 	}
+}
+
+// splitList splits a comma-separated flag, dropping empty entries.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

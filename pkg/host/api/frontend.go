@@ -134,16 +134,18 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 `))
 }
 
-// serveDir serves files of one folder, never outside it.
-func serveDir(root, prefix string) http.HandlerFunc {
+// serveDir serves files of folders (the first that has the file), never
+// outside them.
+func serveDir(prefix string, roots ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		rel := strings.TrimPrefix(r.URL.Path, prefix)
-		full := filepath.Join(root, filepath.Clean("/"+rel))
-		info, err := os.Stat(full)
-		if err != nil || !info.Mode().IsRegular() {
-			http.NotFound(w, r)
-			return
+		rel := filepath.Clean("/" + strings.TrimPrefix(r.URL.Path, prefix))
+		for _, root := range roots {
+			full := filepath.Join(root, rel)
+			if info, err := os.Stat(full); err == nil && info.Mode().IsRegular() {
+				http.ServeFile(w, r, full)
+				return
+			}
 		}
-		http.ServeFile(w, r, full)
+		http.NotFound(w, r)
 	}
 }

@@ -37,9 +37,11 @@ type Options struct {
 	// AnonymousRole lets requests without credentials in with that org role
 	// (Grafana's [auth.anonymous]); "" requires basic auth.
 	AnonymousRole string
-	// Web is a built host page (main.js, main.css) served at "/"; Icons is
-	// @grafana/ui's icon folder served at /public/build/img/icons/.
-	Web, Icons string
+	// Web is a built host page (main.js, main.css) served at "/"; Icons are
+	// icon folders served at /public/build/img/icons/ (the first that has
+	// the file answers): @grafana/ui's set and the host page's additions.
+	Web   string
+	Icons []string
 	// ConcurrentQueryCount is GF_CONCURRENT_QUERY_COUNT (Grafana's default 4).
 	ConcurrentQueryCount int
 	Log                  io.Writer
@@ -255,13 +257,13 @@ func (s *Server) Handler() http.Handler {
 	}
 
 	if s.opts.Web != "" {
-		mux.HandleFunc("GET /host/", serveDir(s.opts.Web, "/host/"))
+		mux.HandleFunc("GET /host/", serveDir("/host/", s.opts.Web))
 		// No method in the pattern: Go's mux refuses "GET /" beside the
 		// method-less resource routes; index answers GET only.
 		mux.Handle("/", viewer(s.index))
 	}
-	if s.opts.Icons != "" {
-		mux.HandleFunc("GET /public/build/img/icons/", serveDir(s.opts.Icons, "/public/build/img/icons/"))
+	if len(s.opts.Icons) > 0 {
+		mux.HandleFunc("GET /public/build/img/icons/", serveDir("/public/build/img/icons/", s.opts.Icons...))
 	}
 	return logRequests(mux)
 }
