@@ -18,7 +18,7 @@ run_suite() {
 }
 
 static_checks() {
-  bash scripts/check-licences.sh && npx tsc --noEmit && npx tsc --noEmit -p tests/browser && npx eslint --cache . && go vet ./... && go vet -tags integration ./tests/... &&
+  bash scripts/check-licences.sh && bash scripts/check-compat.sh && npx tsc --noEmit && npx tsc --noEmit -p tests/browser && npx eslint --cache . && go vet ./... && go vet -tags integration ./tests/... &&
     GOOS=linux GOARCH=arm go build ./pkg/... && GOOS=windows GOARCH=amd64 go build ./pkg/... &&
     test -z "$(gofmt -l pkg cmd tests)" || { echo "gofmt: $(gofmt -l pkg cmd tests)"; return 1; }
 }
