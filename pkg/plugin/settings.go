@@ -26,6 +26,9 @@ type Settings struct {
 	StdoutFiles  []string            `json:"stdoutFiles,omitempty"`
 	OutcomeRules ingest.OutcomeRules `json:"outcomeRules,omitzero"`
 	JSONPaths    ingest.JSONPaths    `json:"jsonPaths,omitzero"`
+	// ErrorLogTransactions also reads the transactions embedded in the
+	// vhost error logs (ingest.Options.ErrorLogTransactions).
+	ErrorLogTransactions bool `json:"errorLogTransactions,omitempty"`
 
 	// MaskedHeaders: header names (case-insensitive, * globs) masked in
 	// addition to the built-in list (masking.go).
@@ -61,7 +64,7 @@ func (s Settings) ingestOptions() ingest.Options {
 	return ingest.Options{
 		EpochUnit: ingest.EpochUnit(s.DateEpochUnit),
 		Include:   s.Include, Exclude: s.Exclude, StdoutFiles: s.StdoutFiles,
-		Rules: s.OutcomeRules, Paths: s.JSONPaths,
+		Rules: s.OutcomeRules, Paths: s.JSONPaths, ErrorLogTransactions: s.ErrorLogTransactions,
 	}
 }
 

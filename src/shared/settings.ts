@@ -145,6 +145,11 @@ export interface ApifwDataSourceOptions extends DataSourceJsonData {
   exclude?: string[];
   /** Globs naming captured STDOUT files; absent: DEFAULT_STDOUT_FILES; empty: none. */
   stdoutFiles?: string[];
+  /**
+   * Also read the transactions the firewall writes into its vhost error logs (vh-<uid>.error.log) at info level,
+   * as `transaction[<uuid>]: {json}` lines: the only copy where the transaction logs are named pipes.
+   */
+  errorLogTransactions?: boolean;
   outcomeRules?: OutcomeRules;
   jsonPaths?: JsonPaths;
   /** Header names (case-insensitive, `*` glob) masked in addition to BUILT_IN_MASKED_HEADERS. */
