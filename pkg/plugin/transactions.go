@@ -114,7 +114,11 @@ func trafficFrames(refID string, r query.TrafficResult) data.Frames {
 	for _, s := range r.Series {
 		times := append([]time.Time(nil), r.Buckets...)
 		value := data.NewField(metricName(r.Metric), data.Labels(s.Labels), append([]float64(nil), s.Values...))
-		value.Config = &data.FieldConfig{Unit: unit, DisplayNameFromDS: s.Name, Links: seriesLinks(s.Labels)}
+		display := s.DisplayName
+		if display == "" {
+			display = s.Name
+		}
+		value.Config = &data.FieldConfig{Unit: unit, DisplayNameFromDS: display, Links: seriesLinks(s.Labels)}
 		f := data.NewFrame(s.Name, data.NewField("time", nil, times), value)
 		f.RefID = refID
 		f.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: data.FrameTypeVersion{0, 1}}

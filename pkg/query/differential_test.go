@@ -172,6 +172,7 @@ func (r *reference) traffic(q Query, tr TimeRange) []Series {
 		split = "outcome"
 	}
 	var names []string
+	apiNames := map[string]string{} // split by api: id → the apiName label
 	if split == "outcome" {
 		for _, o := range model.Outcomes {
 			names = append(names, o.String())
@@ -179,6 +180,9 @@ func (r *reference) traffic(q Query, tr TimeRange) []Series {
 	} else {
 		for _, row := range r.topN(split, q.Filters, tr, q.Limit) {
 			names = append(names, row.Value) // "other" last, if any
+			if split == "api" && !row.Other {
+				apiNames[row.Value] = APIDisplayNames([]string{row.Value}, []string{row.APIName})[0]
+			}
 		}
 	}
 	index := map[string]int{}
@@ -220,6 +224,9 @@ func (r *reference) traffic(q Query, tr TimeRange) []Series {
 	for si, n := range names {
 		s := Series{Name: n, Labels: map[string]string{split: n}, Values: make([]float64, nb)}
 		s.Other = split != "outcome" && si == len(names)-1 && len(names) > q.Limit
+		if n, ok := apiNames[s.Name]; ok && !s.Other {
+			s.Labels["apiName"], s.DisplayName = n, n
+		}
 		for b := 0; b < nb; b++ {
 			switch q.Metric {
 			case MetricRate:

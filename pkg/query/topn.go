@@ -15,7 +15,7 @@ const OtherValue = "other"
 // Count / the total over all values.
 type TopNRow struct {
 	Value      string
-	APIName    string // dimension api only: the API's name (Value is its id)
+	APIName    string // dimension api only: the API's name, "name (short id)" when two rows share it, the id when it has none (Value is its id)
 	Count      int64
 	Allowed    int64
 	Blocked    int64
@@ -80,6 +80,15 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 		res.Rows = append(res.Rows, row)
 		for o := range rest {
 			rest[o] -= gr.count[o]
+		}
+	}
+	if res.Dimension == "api" {
+		ids, names := make([]string, len(res.Rows)), make([]string, len(res.Rows))
+		for i, r := range res.Rows {
+			ids[i], names[i] = r.Value, r.APIName
+		}
+		for i, n := range APIDisplayNames(ids, names) {
+			res.Rows[i].APIName = n
 		}
 	}
 	for o, n := range rest {
