@@ -63,6 +63,12 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 		found += fmt.Sprintf(", %d bad record(s) skipped (latest: %s)", st.BadRecords, badExamples(st))
 	}
 	problems, found = d.reportHealth(problems, found)
+	switch {
+	case d.geoErr != nil:
+		problems = append(problems, d.geoErr.Error())
+	case d.geo != nil:
+		found += "; geo database " + d.geo.Describe()
+	}
 	if len(problems) > 0 {
 		return &backend.CheckHealthResult{
 			Status:      backend.HealthStatusError,

@@ -71,6 +71,7 @@ func (d *Datasource) engine() *query.Engine {
 		Store:   d.store,
 		Limits:  query.Limits{MaxRows: d.settings.MaxRows, Timeout: d.settings.timeout()},
 		Details: detailReader{d},
+		Geo:     d.geoLookup(),
 	}
 }
 
@@ -86,6 +87,7 @@ func (d *Datasource) runQuery(ctx context.Context, dq backend.DataQuery) backend
 	if query.IsReportType(q.QueryType) {
 		return d.runReportQuery(dq, q, tr)
 	}
+	q.Filters.Geo = d.geoLookup()
 	if err := d.resolveCollections(&q.Filters); err != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
 	}

@@ -39,6 +39,9 @@ type Settings struct {
 	MaxConcurrentQueries int    `json:"maxConcurrentQueries,omitempty"`
 	SilentAfter          string `json:"silentAfter,omitempty"`
 	StateDir             string `json:"stateDir,omitempty"`
+	// GeoDatabase: an absolute path to a MaxMind-format .mmdb file (country,
+	// city or ASN) for the client geography dimensions (pkg/geo); optional.
+	GeoDatabase string `json:"geoDatabase,omitempty"`
 
 	silentAfter time.Duration
 	masker      *masker
@@ -88,6 +91,9 @@ func parseSettings(raw json.RawMessage, uid string) (Settings, error) {
 	var errs []error
 	s.LogRoots = absPaths(s.LogRoots, "log root", &errs)
 	s.ReportRoots = absPaths(s.ReportRoots, "report root", &errs)
+	if s.GeoDatabase != "" && !filepath.IsAbs(s.GeoDatabase) {
+		errs = append(errs, fmt.Errorf("geoDatabase %q is not an absolute path", s.GeoDatabase))
+	}
 	if err := s.ingestOptions().Validate(); err != nil {
 		errs = append(errs, err)
 	}

@@ -63,6 +63,11 @@ func (d *Datasource) runTraceQuery(ctx context.Context, refID string, q query.Qu
 		return queryErrorResponse(err)
 	}
 	frames := traceFrames(refID, res.Transaction, det)
+	if d.geo != nil { // client geography, what the database holds
+		for _, dim := range d.geo.Dimensions() {
+			frames[0].Fields = append(frames[0].Fields, data.NewField(dim, nil, []string{query.GeoValue(d.geo, dim, res.Transaction.ClientIP)}))
+		}
+	}
 	if det == nil && res.DetailErr != nil {
 		frames[0].AppendNotices(data.Notice{Severity: data.NoticeSeverityWarning,
 			Text: "The details of this transaction could not be read: " + res.DetailErr.Error()})

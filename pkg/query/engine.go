@@ -86,6 +86,9 @@ type Engine struct {
 	Details DetailReader
 	Now     func() time.Time
 	Workers int // scan goroutines; 0: GOMAXPROCS
+	// Geo resolves client addresses for the geo dimensions (geo.go); nil
+	// when no geoDatabase is set.
+	Geo GeoLookup
 }
 
 func (e *Engine) now() time.Time {

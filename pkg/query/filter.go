@@ -127,6 +127,9 @@ func compile(f Filters) (*matcher, error) {
 		set := toSet(f.CollectionAPIs)
 		m.addTuple(func(t *model.Transaction) bool { return set[t.APIID] })
 	}
+	if err := m.addGeo(f); err != nil {
+		return nil, err
+	}
 	for i, a := range f.Adhoc {
 		if err := m.addAdhoc(i, a); err != nil {
 			return nil, err

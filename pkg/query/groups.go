@@ -82,7 +82,9 @@ func countBy(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim di
 		}
 		return c
 	}
-	if dim.col != index.ColTuple {
+	// The geo dimensions read the client address column, but several
+	// addresses share a value: they take the merging path below.
+	if dim.col != index.ColTuple && !IsGeoDimension(dim.name) {
 		// A column of its own: one code, one value. No map, no strings
 		// copied: a group is a code that counted something.
 		for code := 0; code < codes; code++ {

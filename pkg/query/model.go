@@ -47,6 +47,12 @@ type Filters struct {
 	Hostname     []string `json:"hostname,omitempty"`     // Host the client called
 	// Adhoc are Grafana's ad hoc filters on any dimension (all must hold).
 	Adhoc []AdhocFilter `json:"adhoc,omitempty"`
+	// Client geography (geoDatabase setting): country code, "AS<n> <org>",
+	// city, any of the values. Geo resolves them; the data source fills it.
+	ClientCountry []string  `json:"clientCountry,omitempty"`
+	ClientAsn     []string  `json:"clientAsn,omitempty"`
+	ClientCity    []string  `json:"clientCity,omitempty"`
+	Geo           GeoLookup `json:"-"`
 	// CollectionAPIs is what Collection resolves to for transaction queries:
 	// the ids of the APIs of those collections per the inventory reports. The
 	// data source fills it; nil with Collection set is a bad query there.

@@ -44,7 +44,7 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 	if q.Dimension == "" {
 		return res, badQuery("topN needs a dimension (one of %v)", Dimensions)
 	}
-	dim, err := lookupDimension(q.Dimension)
+	dim, err := e.lookupDimension(q.Dimension)
 	if err != nil {
 		return res, err
 	}

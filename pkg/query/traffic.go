@@ -92,7 +92,7 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 	if tr.From.IsZero() || tr.To.IsZero() || !tr.To.After(tr.From) {
 		return res, badQuery("traffic needs a time range with from before to")
 	}
-	dim, err := lookupDimension(res.SplitBy)
+	dim, err := e.lookupDimension(res.SplitBy)
 	if err != nil {
 		return res, badQuery("splitBy: %v", err)
 	}
