@@ -40,7 +40,11 @@ export type Dimension =
   | 'api'
   | 'instance'
   | 'hostname'
-  | 'outcome';
+  | 'outcome'
+  // Client geography: only with the data source's geoDatabase setting (and what the database holds).
+  | 'clientCountry'
+  | 'clientAsn'
+  | 'clientCity';
 
 /** Every dimension, in the order the editors offer them. */
 export const DIMENSIONS: Dimension[] = [
@@ -56,6 +60,9 @@ export const DIMENSIONS: Dimension[] = [
   'instance',
   'hostname',
   'outcome',
+  'clientCountry',
+  'clientAsn',
+  'clientCity',
 ];
 
 export const DIMENSION_LABELS: Record<Dimension, string> = {
@@ -71,6 +78,9 @@ export const DIMENSION_LABELS: Record<Dimension, string> = {
   instance: 'Instance',
   hostname: 'Hostname',
   outcome: 'Outcome',
+  clientCountry: 'Client country',
+  clientAsn: 'Client ASN',
+  clientCity: 'Client city',
 };
 
 export const DIMENSION_DESCRIPTIONS: Record<Dimension, string> = {
@@ -86,6 +96,9 @@ export const DIMENSION_DESCRIPTIONS: Record<Dimension, string> = {
   instance: 'firewall instance',
   hostname: 'the host the client called (hostname)',
   outcome: 'allowed, blocked, would block, unmatched',
+  clientCountry: 'country code of the client IP (needs the geoDatabase setting)',
+  clientAsn: 'autonomous system of the client IP (needs a geoDatabase with ASN data)',
+  clientCity: 'city of the client IP (needs a geoDatabase with city data)',
 };
 
 export function isDimension(value: string | undefined): value is Dimension {
@@ -131,6 +144,10 @@ export interface QueryFilters {
   operation?: string[];
   errorMessage?: string[];
   hostname?: string[];
+  /** Client geography (geoDatabase setting): country codes, "AS<n> <org>", city names. */
+  clientCountry?: string[];
+  clientAsn?: string[];
+  clientCity?: string[];
   /** Transaction queries: APIs of these collections; report queries: collection id or name. */
   collection?: string[];
   /** Report queries: inventory tags of the API. */

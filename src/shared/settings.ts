@@ -161,6 +161,8 @@ export interface ApifwDataSourceOptions extends DataSourceJsonData {
   silentAfter?: string;
   /** Absolute directory for the deletion log and file state. */
   stateDir?: string;
+  /** Absolute path of a MaxMind-format .mmdb file (country, city or ASN) for the client geography dimensions. */
+  geoDatabase?: string;
 }
 
 /**

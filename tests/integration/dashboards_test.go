@@ -41,7 +41,8 @@ func dashboardFixture(t *testing.T) (*hosttest.Server, time.Time) {
 	}
 	s := hosttest.StartT(t, hosttest.Options{
 		Dist: dist(), Provisioning: filepath.Join(repoRoot, "provisioning"),
-		Env: []string{"APIFW_LOGS=" + logs, "APIFW_REPORTS=" + reps},
+		Env: []string{"APIFW_LOGS=" + logs, "APIFW_REPORTS=" + reps,
+			"APIFW_GEO_DB=" + filepath.Join(repoRoot, "node_modules", "@ip-location-db", "geo-whois-asn-country-mmdb", "geo-whois-asn-country.mmdb")},
 	})
 	return s, end
 }
