@@ -163,7 +163,10 @@ func (a *apiFields) mappingFields() []*data.Field {
 
 func (a *apiFields) fields() []*data.Field {
 	return []*data.Field{
-		data.NewField("apiId", nil, nonNil(a.id)), data.NewField("api", nil, nonNil(a.api)),
+		data.NewField("apiId", nil, nonNil(a.id)),
+		// A click on an API opens its transactions in the same time range.
+		data.NewField("api", nil, nonNil(a.api)).SetConfig(&data.FieldConfig{Links: []data.DataLink{{Title: "Show transactions",
+			URL: explorerPath + "?api=${__data.fields.apiId}&from=${__from}&to=${__to}"}}}),
 		data.NewField("collection", nil, nonNil(a.collection)), data.NewField("team", nil, nonNil(a.team)),
 		data.NewField("tags", nil, nonNil(a.tags)),
 	}

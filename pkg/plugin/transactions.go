@@ -28,7 +28,7 @@ func (d *Datasource) runTransactionQuery(ctx context.Context, refID string, q qu
 			if q.WithoutOther() {
 				res.Rows = slices.DeleteFunc(res.Rows, func(r query.TopNRow) bool { return r.Other })
 			}
-			frames = data.Frames{topNFrame(refID, res)}
+			frames = data.Frames{topNFrame(refID, res, q.Filters)}
 		}
 	case query.TypeTraffic:
 		var res query.TrafficResult
@@ -36,7 +36,7 @@ func (d *Datasource) runTransactionQuery(ctx context.Context, refID string, q qu
 			if q.WithoutOther() {
 				res.Series = slices.DeleteFunc(res.Series, func(s query.Series) bool { return s.Other })
 			}
-			frames = trafficFrames(refID, res)
+			frames = trafficFrames(refID, res, q.Filters)
 		}
 	case query.TypeTransactions:
 		var res query.TransactionsResult
@@ -74,7 +74,7 @@ func queryErrorResponse(err error) backend.DataResponse {
 
 // topNFrame: the dimension's column (named after it), count, one count per
 // outcome and the share of the matching total; the remainder row last.
-func topNFrame(refID string, r query.TopNResult) *data.Frame {
+func topNFrame(refID string, r query.TopNResult, filters ...query.Filters) *data.Frame {
 	n := len(r.Rows)
 	values, apiNames := make([]string, n), make([]string, n)
 	count, allowed, blocked, wouldBlock, unmatched := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
@@ -84,7 +84,7 @@ func topNFrame(refID string, r query.TopNResult) *data.Frame {
 		count[i], allowed[i], blocked[i], wouldBlock[i], unmatched[i] = row.Count, row.Allowed, row.Blocked, row.WouldBlock, row.Unmatched
 		share[i] = row.Share
 	}
-	f := data.NewFrame("topN", data.NewField(r.Dimension, nil, values).SetConfig(&data.FieldConfig{Links: dimensionLinks(r.Dimension)}))
+	f := data.NewFrame("topN", data.NewField(r.Dimension, nil, values).SetConfig(&data.FieldConfig{Links: dimensionLinks(r.Dimension, filters...)}))
 	if r.Dimension == "api" {
 		f.Fields = append(f.Fields, data.NewField("apiName", nil, apiNames))
 	}
@@ -102,7 +102,7 @@ func topNFrame(refID string, r query.TopNResult) *data.Frame {
 
 // trafficFrames: one frame per series (dataplane timeseries-multi), the split
 // value in the value field's labels, so alert rules get one instance per value.
-func trafficFrames(refID string, r query.TrafficResult) data.Frames {
+func trafficFrames(refID string, r query.TrafficResult, filters ...query.Filters) data.Frames {
 	unit := ""
 	switch r.Metric {
 	case "rate":
@@ -118,7 +118,7 @@ func trafficFrames(refID string, r query.TrafficResult) data.Frames {
 		if display == "" {
 			display = s.Name
 		}
-		value.Config = &data.FieldConfig{Unit: unit, DisplayNameFromDS: display, Links: seriesLinks(s.Labels)}
+		value.Config = &data.FieldConfig{Unit: unit, DisplayNameFromDS: display, Links: seriesLinks(s.Labels, filters...)}
 		f := data.NewFrame(s.Name, data.NewField("time", nil, times), value)
 		f.RefID = refID
 		f.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: data.FrameTypeVersion{0, 1}}
