@@ -51,6 +51,17 @@ describe('trace explorer URL state', () => {
     expect(state.uuid).toBeUndefined();
   });
 
+  it('reads dashboard variables (var-api, from ${api:queryparam}) without "All", and collections', () => {
+    const state = parseExplorerParams(
+      new URLSearchParams('var-api=Pets&var-api=a1&var-instance=$__all&var-collection=Payments&outcome=blocked&from=1&to=2')
+    );
+    expect(state.api).toEqual(['Pets', 'a1']);
+    expect(state.instance).toEqual([]);
+    expect(state.collection).toEqual(['Payments']);
+    expect(state.outcome).toEqual(['blocked']);
+    expect(state.from).toBe('1');
+  });
+
   it('leaves out empty parameters and puts uuid first', () => {
     expect(explorerParams({ ...emptyExplorerState(), api: ['x'], uuid: 'u' }).toString()).toBe('uuid=u&api=x');
     expect(traceExplorerUrl()).toBe('/a/apifw-monitor-app/trace-explorer');

@@ -13,6 +13,8 @@ export interface ExplorerState {
   status: string[];
   operation: string[];
   errorStep: string[];
+  /** APIs of these collections (id or name), per the inventory reports. */
+  collection: string[];
   clientIp?: string;
   path?: string;
   /** Grafana time syntax (now-6h) or epoch milliseconds, as in the URL. */
@@ -20,7 +22,16 @@ export interface ExplorerState {
   to?: string;
 }
 
-export const LIST_PARAMS = ['api', 'instance', 'outcome', 'method', 'status', 'operation', 'errorStep'] as const;
+export const LIST_PARAMS = [
+  'api',
+  'instance',
+  'outcome',
+  'method',
+  'status',
+  'operation',
+  'errorStep',
+  'collection',
+] as const;
 export const TEXT_PARAMS = ['uuid', 'clientIp', 'path', 'from', 'to'] as const;
 
 export type ListParam = (typeof LIST_PARAMS)[number];
@@ -32,15 +43,21 @@ const MAX_PARAM_LENGTH = 1024;
 const MAX_LIST_VALUES = 100;
 
 export function emptyExplorerState(): ExplorerState {
-  return { api: [], instance: [], outcome: [], method: [], status: [], operation: [], errorStep: [] };
+  return { api: [], instance: [], outcome: [], method: [], status: [], operation: [], errorStep: [], collection: [] };
 }
 
-/** Reads the explorer state from a query string; unknown parameters are ignored, blanks dropped. */
+/** Values of a dashboard variable that mean "no filter". */
+const ALL_VALUES = new Set(['$__all', 'All', '*']);
+
+/**
+ * Reads the explorer state from a query string; unknown parameters are ignored, blanks dropped. A list
+ * parameter is also read from Grafana's variable form (`var-api=…`, what `${api:queryparam}` gives in a
+ * dashboard link), without "All".
+ */
 export function parseExplorerParams(params: URLSearchParams): ExplorerState {
   const state = emptyExplorerState();
   for (const name of LIST_PARAMS) {
-    const values = params
-      .getAll(name)
+    const values = [...params.getAll(name), ...params.getAll(`var-${name}`).filter((value) => !ALL_VALUES.has(value))]
       .map((value) => value.trim())
       .filter((value) => value !== '' && value.length <= MAX_PARAM_LENGTH);
     state[name] = Array.from(new Set(values)).slice(0, MAX_LIST_VALUES);

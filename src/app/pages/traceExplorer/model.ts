@@ -52,7 +52,7 @@ export function rangeToState(range: TimeRange): Pick<ExplorerState, 'from' | 'to
 /** The `transactions` query for the explorer's filters (contract §2 names). */
 export function transactionsQuery(state: ExplorerState, limit: number): Record<string, unknown> {
   const filters: Record<string, unknown> = {};
-  for (const name of ['api', 'instance', 'outcome', 'method', 'status', 'operation', 'errorStep'] as const) {
+  for (const name of ['api', 'instance', 'outcome', 'method', 'status', 'operation', 'errorStep', 'collection'] as const) {
     if (state[name].length > 0) {
       filters[name] = state[name];
     }
