@@ -22,6 +22,7 @@ describe('trace explorer URL state', () => {
       status: ['4xx'],
       operation: ['/users/{id}'],
       errorStep: ['request'],
+      collection: [],
       clientIp: '10.0.0.0/8',
       path: '/api/*',
       from: 'now-6h',

@@ -171,7 +171,10 @@ export type ListFilterKey =
   | 'hostname'
   | 'collection'
   | 'tag'
-  | 'team';
+  | 'team'
+  | 'clientCountry'
+  | 'clientAsn'
+  | 'clientCity';
 
 export const LIST_FILTER_KEYS: ListFilterKey[] = [
   'api',
@@ -186,6 +189,9 @@ export const LIST_FILTER_KEYS: ListFilterKey[] = [
   'errorMessage',
   'tag',
   'team',
+  'clientCountry',
+  'clientAsn',
+  'clientCity',
 ];
 
 /** Filters that hold one text value. */
