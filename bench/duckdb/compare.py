@@ -1,5 +1,6 @@
-"""Print DuckDB's and our figures side by side: median over rounds, the
-spread (min–max) and the ratio DuckDB / ours (above 1: we are faster)."""
+"""Print DuckDB's and our figures side by side as a Markdown table: median over
+rounds (min–max when there are several) and the ratio DuckDB / ours (above 1:
+we are faster). Wall time, then process CPU time in parentheses."""
 
 import json
 import re
@@ -7,15 +8,31 @@ import statistics
 import sys
 from collections import defaultdict
 
+DIMENSIONS = ["clientIp", "path", "operation", "method", "status", "statusClass",
+              "errorStep", "errorMessage", "api", "instance", "hostname", "outcome"]
 
-def spread(xs):
-    return f"{statistics.median(xs):8.2f} ({min(xs):.2f}–{max(xs):.2f})"
+
+def med(xs):
+    return statistics.median(xs)
 
 
-def main(duck_json, go_txt):
+def fmt(xs, unit=""):
+    if not xs:
+        return "–"
+    return f"{med(xs):.3g}{unit}"
+
+
+def ratio(d, g):
+    if not d or not g or med(g) == 0:
+        return "–"
+    r = med(d) / med(g)
+    return f"{r:.2f}×" if r < 10 else f"{r:.0f}×"
+
+
+def main(duck_json, go_txt, label=""):
     duck = json.load(open(duck_json))
     go = defaultdict(lambda: defaultdict(list))
-    line = re.compile(r"^Benchmark(\w+)-\d+\s+\d+\s+(.*)$")
+    line = re.compile(r"^Benchmark([\w/]+?)(?:-\d+)?\s+\d+\s+(.*)$")
     for text in open(go_txt):
         m = line.match(text.strip())
         if not m:
@@ -24,55 +41,51 @@ def main(duck_json, go_txt):
         for value, unit in zip(fields[0::2], fields[1::2]):
             go[m.group(1)][unit].append(float(value))
 
-    rows = [  # label, duckdb query, our benchmark, our metric (ms)
-        ("top-10 client IPs", "topNClientIp", "TopNClientIP", "ns/op"),
-        ("  same, with counts by outcome", "topNClientIpFull", "TopNClientIP", "ns/op"),
-        ("top-10 paths", "topNPath", "TopNPath", "ns/op"),
-        ("  same, with counts by outcome", "topNPathFull", "TopNPath", "ns/op"),
-        ("per-minute counts by outcome", "trafficPerMinute", "TrafficPerMinuteByOutcome", "ns/op"),
-        ("blocked per API, last 5 min", "alert5m", "AlertBlockedPerAPI5m", "ns/op"),
-        ("one UUID, p50", "uuid", "TraceLookup", "p50-ns"),
-    ]
-    print(f"{duck['rows']} transactions; DuckDB {duck['threads']} threads; wall time in ms, median (min–max) over rounds")
-    print(f"{'query':34s} {'DuckDB':>24s} {'apifw index':>24s} {'ratio':>7s}")
-    for label, dq, gb, unit in rows:
-        d = duck["queries"][dq]["wall_ms"]
-        g = [v / 1e6 for v in go[gb][unit]]
-        if not g:
-            continue
-        print(f"{label:34s} {spread(d):>24s} {spread(g):>24s} {statistics.median(d) / statistics.median(g):6.1f}x")
+    n = duck["rows"]
+    q = duck["queries"]
+    print(f"{label}{n} transactions; DuckDB {duck.get('duckdb', '?')}, {duck['threads']} threads; "
+          f"ms, median over rounds; CPU time (all threads) in parentheses; ratio = DuckDB / ours")
     print()
-    print("process CPU time per query (all threads), ms: less sensitive to other work on the machine")
-    for label, dq, gb, unit in rows:
-        d = duck["queries"][dq].get("cpu_ms")
-        g = go[gb].get("cpu-ms/op")
-        if d and g:
-            print(f"{label:34s} {spread(d):>24s} {spread(g):>24s} {statistics.median(d) / statistics.median(g):6.1f}x")
-    print()
-    d99 = duck["queries"]["uuid"]["p99_ms"]
+    print("| figure | ours | DuckDB | ratio (wall) | ratio (CPU) |")
+    print("|---|---|---|---|---|")
+    load = go["Load"]
+    print(f"| load, wall s (CPU s) | {fmt(load['load-s'])} ({fmt(load['load-cpu-s'])}) | "
+          f"{duck['load_s']:.3g} ({duck['load_cpu_s']:.3g}) | {ratio([duck['load_s']], load['load-s'])} | "
+          f"{ratio([duck['load_cpu_s']], load['load-cpu-s'])} |")
+
+    def row(label, dq, gb):
+        d, dc = q.get(dq, {}).get("wall_ms", []), q.get(dq, {}).get("cpu_ms", [])
+        g = [v / 1e6 for v in go[gb]["ns/op"]]
+        gc = go[gb]["cpu-ms/op"]
+        alloc = go[gb]["B/op"]
+        extra = f", {med(alloc) / 1e3:.0f} kB alloc" if alloc else ""
+        print(f"| {label} | {fmt(g)} ({fmt(gc)}{extra}) | {fmt(d)} ({fmt(dc)}) | {ratio(d, g)} | {ratio(dc, gc)} |")
+
+    for dim in DIMENSIONS:
+        row(f"top-10 {dim}", "topN/" + dim, "TopN/" + dim)
+        row(f"top-10 {dim}, DuckDB with counts by outcome", "topNFull/" + dim, "TopN/" + dim)
+    row("per-minute counts by outcome", "trafficPerMinute", "TrafficPerMinuteByOutcome")
+    row("alert: blocked per API, last 5 min", "alert5m", "AlertBlockedPerAPI5m")
+    d50, d99 = q["uuid"]["wall_ms"], q["uuid"]["p99_ms"]
+    g50 = [v / 1e6 for v in go["TraceLookup"]["p50-ns"]]
     g99 = [v / 1e6 for v in go["TraceLookup"]["p99-ns"]]
-    if g99:
-        print(f"{'one UUID, p99':34s} {spread(d99):>24s} {spread(g99):>24s} {statistics.median(d99) / statistics.median(g99):6.1f}x")
-    print()
-    n = duck["rows"]
-    gl = statistics.median(go["Load"]["load-s"])
-    print(f"load (the indexed columns, from the NDJSON files): DuckDB {duck['load_s']:.2f} s = {n / duck['load_s'] / 1e6:.2f} M/s; "
-          f"ours {gl:.2f} s = {n / gl / 1e6:.2f} M/s; ratio {duck['load_s'] / gl:.2f}x (our ingest parses and validates every record in Go)")
-    if "load_cpu_s" in duck and go["Load"].get("load-cpu-s"):
-        gc = statistics.median(go["Load"]["load-cpu-s"])
-        print(f"load, process CPU time: DuckDB {duck['load_cpu_s']:.2f} s; ours {gc:.2f} s; ratio {duck['load_cpu_s'] / gc:.2f}x")
-    n = duck["rows"]
-    print(f"memory per transaction: DuckDB RSS {duck['rss_bytes'] / n:.0f} B (buffers {duck['engine_bytes'] / n:.0f} B); "
-          f"ours heap {statistics.median(go['Load']['heap-B/tx']):.1f} B, estimate {statistics.median(go['Load']['est-B/tx']):.1f} B, "
-          f"RSS {statistics.median(go['Load']['rss-B/tx']):.1f} B")
+    print(f"| one UUID, p50 / p99 (µs) | {fmt([x * 1e3 for x in g50])} / {fmt([x * 1e3 for x in g99])} | "
+          f"{fmt([x * 1e3 for x in d50])} / {fmt([x * 1e3 for x in d99])} | {ratio(d50, g50)} / {ratio(d99, g99)} | |")
+    print(f"| bytes per transaction | {fmt(load['heap-B/tx'])} heap, {fmt(load['rss-B/tx'])} RSS, "
+          f"{fmt(load['est-B/tx'])} estimate | {duck['rss_bytes'] / n:.0f} RSS ({duck['engine_bytes'] / n:.0f} buffers) | "
+          f"{duck['rss_bytes'] / n / med(load['rss-B/tx']):.1f}× (RSS) | |")
+    rs = go["Restart"]
+    if rs.get("restart-s"):
+        print(f"| restart from the snapshot, s (share of the first load) | {fmt(rs['restart-s'])} "
+              f"({med(rs['restart-s']) / med(load['load-s']) * 100:.0f}%) | – | | |")
     live = go["QueryWhileIngesting"]
     names = sorted({k.split("-")[0] for k in live if k.endswith("-idle-p99-µs")})
     if names:
         print()
         print("query p99 while another goroutine appends 20 k transactions/s vs idle (phases alternate), µs")
-        for q in names:
-            idle, busy = statistics.median(live[q + "-idle-p99-µs"]), statistics.median(live[q + "-ingest-p99-µs"])
-            print(f"{q:34s} {idle:>12.0f} {busy:>12.0f} {busy / max(idle, 1):6.2f}x")
+        for name in names:
+            idle, busy = med(live[name + "-idle-p99-µs"]), med(live[name + "-ingest-p99-µs"])
+            print(f"{name:34s} {idle:>12.0f} {busy:>12.0f} {busy / max(idle, 1):6.2f}x")
 
 
 if __name__ == "__main__":

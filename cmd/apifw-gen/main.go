@@ -27,6 +27,7 @@ func main() {
 		drawSeed   = flag.Int64("draw-seed", 0, "seed of the draws (times, clients, UUIDs) when not 0; -seed still names the APIs (for a -live run appending to the files of another run)")
 		apis       = flag.Int("apis", 4, "number of protected APIs")
 		instances  = flag.Int("instances", 3, "number of firewall instances")
+		profile    = flag.String("profile", "demo", "cardinality profile: demo (few distinct paths, IPv4 clients) or realistic (ids in paths: ~250 k distinct paths per 1 M; heavy-tailed IPv4/IPv6 clients; per-API operation mixes)")
 		span       = flag.Duration("span", 24*time.Hour, "time covered by the records, ending at -end")
 		end        = flag.String("end", "", "time of the newest record (RFC 3339); default now")
 		truth      = flag.String("truth", "", "write the ground truth as JSON to this file")
@@ -71,14 +72,15 @@ func main() {
 			return
 		}
 	}
+	prof, err := traffic.ParseProfile(*profile)
+	if err != nil {
+		fail(2, "-profile: %v", err)
+	}
 	cfg := traffic.Config{Seed: *seed, APIs: *apis, Instances: *instances, Records: *records,
-		Start: endTime.Add(-*span), End: endTime, TrackUUIDs: *uuids, DrawSeed: *drawSeed}
+		Start: endTime.Add(-*span), End: endTime, TrackUUIDs: *uuids, DrawSeed: *drawSeed, Profile: prof}
 	console := traffic.Console{SplitSize: *splitSize}
 
-	var (
-		gt  traffic.GroundTruth
-		err error
-	)
+	var gt traffic.GroundTruth
 	switch {
 	case *live:
 		gt, err = runLive(*out, traffic.LiveConfig{Config: cfg, Layout: traffic.Layout(*layout), Console: console,

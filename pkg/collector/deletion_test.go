@@ -126,7 +126,7 @@ func checkForgotten(t *testing.T, w *world, store *index.Store) {
 	// Suggestions and ad hoc filters read the dictionaries: nothing of the
 	// deleted records may be there.
 	d := store.Snapshot().Dicts()
-	for _, v := range append(append([]string(nil), d.ClientIPs...), d.Paths...) {
+	for _, v := range append(append([]string(nil), d.ClientIPs...), d.Paths.Values()...) {
 		if strings.Contains(v, "10.0.0.9") {
 			t.Fatalf("dictionary holds %q", v)
 		}

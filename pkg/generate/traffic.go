@@ -32,6 +32,36 @@ type Config struct {
 	// Seed still names the APIs: a live writer appending to files another
 	// run wrote for the same APIs draws other UUIDs.
 	DrawSeed int64
+	// Profile is the cardinality of the draws: ProfileDemo ("", the
+	// default: few distinct paths and IPv4 clients) or ProfileRealistic.
+	Profile Profile
+}
+
+// Profile names a cardinality profile of generated traffic.
+type Profile string
+
+const (
+	// ProfileDemo is the original profile: 12 operation templates with ids
+	// 1–5000, 5 000 IPv4 clients (Zipf). Paths repeat a lot.
+	ProfileDemo Profile = ""
+	// ProfileRealistic is traffic at real-world cardinality: ids in path
+	// segments (users, orders, accounts, documents…, several per path), so
+	// distinct paths grow with traffic (about 250 k per 1 M transactions);
+	// clients with a heavy tail (a few scanners and gateways, then a long
+	// tail of single visitors), a quarter of them IPv6; each API has its own
+	// operations with its own skewed mix.
+	ProfileRealistic Profile = "realistic"
+)
+
+// ParseProfile checks a profile name ("demo" is the default profile).
+func ParseProfile(s string) (Profile, error) {
+	switch s {
+	case "", "demo":
+		return ProfileDemo, nil
+	case string(ProfileRealistic):
+		return ProfileRealistic, nil
+	}
+	return "", fmt.Errorf("unknown profile %q (demo or realistic)", s)
 }
 
 // GroundTruth is what the written files contain, computed while writing.
@@ -82,6 +112,7 @@ type generator struct {
 	apiZipf    *rand.Zipf
 	instances  int
 	bodies     bool
+	realistic  bool
 }
 
 func newGenerator(cfg Config) (*generator, error) {
@@ -94,7 +125,16 @@ func newGenerator(cfg Config) (*generator, error) {
 	}
 	rng := rand.New(rand.NewSource(drawSeed))
 	g := &generator{rng: rng, apis: APIs(cfg.Seed, cfg.APIs), instances: cfg.Instances, bodies: cfg.Bodies}
-	g.clientZipf = rand.NewZipf(rng, 1.2, 4, 4999)
+	switch cfg.Profile {
+	case ProfileDemo:
+		g.clientZipf = rand.NewZipf(rng, 1.2, 4, 4999)
+	case ProfileRealistic:
+		g.realistic = true
+		g.apis = RealisticAPIs(cfg.Seed, cfg.APIs)
+		g.clientZipf = rand.NewZipf(rng, 1.4, 10, realisticClients-1)
+	default:
+		return nil, fmt.Errorf("unknown profile %q", cfg.Profile)
+	}
 	g.apiZipf = rand.NewZipf(rng, 1.1, 2, uint64(cfg.APIs-1))
 	return g, nil
 }
@@ -105,6 +145,9 @@ func (g *generator) next(ts time.Time) (r record, inst, file, outcome, client st
 	inst = InstanceName(g.rng.Intn(g.instances))
 	api := g.apis[g.apiZipf.Uint64()]
 	client = clientIP(int(g.clientZipf.Uint64()))
+	if g.realistic {
+		client = realisticClientIP(int(g.clientZipf.Uint64()))
+	}
 	sc := pickScenario(g.rng)
 	r = buildRecord(g.rng, ts, inst, api, client, sc, g.bodies)
 	file = "api-" + api.ID + ".transaction.log"
@@ -130,9 +173,13 @@ type API struct {
 
 type operation struct {
 	method, template string
+	// realistic profile: the share of the API's calls (cumulative over the
+	// API's operations) and the id space of each {…} segment, in order.
+	cum float64
+	ids []int
 }
 
-var operationPool = []operation{
+var operationPool = []struct{ method, template string }{
 	{"GET", "/api/users/{id}"}, {"PUT", "/api/users/{id}"}, {"POST", "/api/user/login"},
 	{"POST", "/api/user/register"}, {"GET", "/api/user/info"}, {"GET", "/api/admin/all_users"},
 	{"GET", "/api/pictures/{id}"}, {"POST", "/api/pictures"}, {"DELETE", "/api/pictures/{id}"},
@@ -144,7 +191,10 @@ func APIs(seed int64, n int) []API {
 	rng := rand.New(rand.NewSource(seed ^ 0x5eed))
 	apis := make([]API, n)
 	for i := range apis {
-		ops := append([]operation(nil), operationPool...)
+		ops := make([]operation, len(operationPool))
+		for k, o := range operationPool {
+			ops[k] = operation{method: o.method, template: o.template}
+		}
 		rng.Shuffle(len(ops), func(a, b int) { ops[a], ops[b] = ops[b], ops[a] })
 		apis[i] = API{
 			ID:          uuidFrom(rng),
@@ -314,8 +364,15 @@ func pickScenario(rng *rand.Rand) scenario {
 var userAgents = []string{"Mozilla/5.0 (X11; Linux x86_64)", "PostmanRuntime/7.36.3", "curl/8.5.0", "python-requests/2.31.0", "okhttp/4.12.0"}
 
 func buildRecord(rng *rand.Rand, ts time.Time, inst string, api API, client string, sc scenario, bodies bool) record {
-	op := api.Operations[rng.Intn(len(api.Operations))]
-	path := fillTemplate(op.template, rng)
+	var op operation
+	var path string
+	if api.Operations[0].cum > 0 { // realistic profile
+		op = pickOperation(api.Operations, rng.Float64())
+		path = fillIDs(op, rng)
+	} else {
+		op = api.Operations[rng.Intn(len(api.Operations))]
+		path = fillTemplate(op.template, rng)
+	}
 	oas := op.template
 	method := op.method
 	status := []int{200, 200, 200, 201, 204}[rng.Intn(5)]

@@ -84,11 +84,11 @@ func (b *block) seal(v blockView) *block {
 	s := &block{
 		uuids:  uuids,
 		time:   packTimes(b.time.raw[:v.n]),
-		tuple:  narrowCodes(b.tuple.u32[:v.n]),
-		ip:     narrowCodes(b.ip.u32[:v.n]),
-		path:   narrowCodes(b.path.u32[:v.n]),
-		dur:    narrowCodes(b.dur.u32[:v.n]),
-		length: narrowCodes(b.length.u32[:v.n]),
+		tuple:  narrowCodes(b.tuple.u32[:v.n], false),
+		ip:     narrowCodes(b.ip.u32[:v.n], false),
+		path:   narrowCodes(b.path.u32[:v.n], false),
+		dur:    narrowCodes(b.dur.u32[:v.n], true),
+		length: narrowCodes(b.length.u32[:v.n], true),
 		runs:   append([]run(nil), b.runs[:v.nRuns]...),
 	}
 	s.groupOff = make([]int64, (v.n+timeGroup-1)/timeGroup)
@@ -173,7 +173,7 @@ func materialize(d *Dicts, v *blockView, r int, id string) model.Transaction {
 		ClientIP:      d.ClientIPs[b.ip.get(r)],
 		Hostname:      d.Hostnames[tu.Hostname],
 		Method:        d.Methods[tu.Method],
-		Path:          d.Paths[b.path.get(r)],
+		Path:          d.Paths.At(int(b.path.get(r))),
 		Operation:     d.Operations[tu.Operation],
 		Status:        int(tu.Status),
 		NonBlocking:   tu.NonBlocking,

@@ -60,7 +60,7 @@ func TestDeleteCompactsTheIndex(t *testing.T) {
 					values[tx.ClientIP] = true
 					values[tx.Path] = true
 				}
-				for _, v := range append(append([]string(nil), sn.dicts.ClientIPs...), sn.dicts.Paths...) {
+				for _, v := range append(append([]string(nil), sn.dicts.ClientIPs...), sn.dicts.Paths.Values()...) {
 					if !values[v] {
 						t.Fatalf("dictionary still holds %q, used only by deleted records", v)
 					}

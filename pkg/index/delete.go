@@ -66,8 +66,8 @@ const deletionLog = "deletions.jsonl"
 
 // rule is compiled criteria.
 type rule struct {
-	uuids     map[string]bool // nil: any
-	prefix    netip.Prefix    // valid: client must be inside
+	uuids     map[string]bool     // nil: any
+	client    model.ClientMatcher // set: client must match
 	apis      map[string]bool
 	instances map[string]bool
 	from, to  int64 // µs
@@ -82,24 +82,11 @@ func compileRule(c DeleteCriteria, at time.Time) (rule, error) {
 		r.uuids = setOf(c.UUIDs)
 	}
 	if c.ClientIP != "" {
-		s := strings.TrimSpace(c.ClientIP)
-		if strings.Contains(s, "/") {
-			p, err := netip.ParsePrefix(s)
-			if err != nil {
-				return r, fmt.Errorf("%w: clientIp %q is not an address or CIDR", ErrBadCriteria, c.ClientIP)
-			}
-			if p.Addr().Is4In6() {
-				p = netip.PrefixFrom(p.Addr().Unmap(), max(p.Bits()-96, 0))
-			}
-			r.prefix = p.Masked()
-		} else {
-			a, err := netip.ParseAddr(s)
-			if err != nil {
-				return r, fmt.Errorf("%w: clientIp %q is not an address or CIDR", ErrBadCriteria, c.ClientIP)
-			}
-			a = a.Unmap()
-			r.prefix = netip.PrefixFrom(a, a.BitLen())
+		m, err := model.ParseClientMatcher(strings.TrimSpace(c.ClientIP))
+		if err != nil {
+			return r, fmt.Errorf("%w: clientIp %q is not an address or CIDR", ErrBadCriteria, c.ClientIP)
 		}
+		r.client = m
 	}
 	if len(c.APIs) > 0 {
 		r.apis = setOf(c.APIs)
@@ -149,7 +136,7 @@ func (r *rule) matchTuple(instance, apiID, apiName string) bool {
 }
 
 func (r *rule) matchClient(a netip.Addr) bool {
-	return !r.prefix.IsValid() || (a.IsValid() && r.prefix.Contains(a.Unmap()))
+	return !r.client.IsSet() || r.client.MatchAddr(a)
 }
 
 func (r *rule) match(t *model.Transaction) bool {
@@ -160,9 +147,8 @@ func (r *rule) match(t *model.Transaction) bool {
 	if us < r.from || us >= r.to || !r.matchTuple(t.Instance, t.APIID, t.APIName) {
 		return false
 	}
-	if r.prefix.IsValid() {
-		a, err := netip.ParseAddr(t.ClientIP)
-		return err == nil && r.matchClient(a)
+	if r.client.IsSet() {
+		return r.client.Match(t.ClientIP)
 	}
 	return true
 }
@@ -176,7 +162,7 @@ type tombstones struct {
 func newTombstones() tombstones { return tombstones{uuids: map[string]bool{}} }
 
 func (ts *tombstones) add(r rule) {
-	plain := r.prefix == netip.Prefix{} && r.apis == nil && r.instances == nil && r.from == math.MinInt64 && r.to == math.MaxInt64
+	plain := !r.client.IsSet() && r.apis == nil && r.instances == nil && r.from == math.MinInt64 && r.to == math.MaxInt64
 	if r.uuids != nil && plain {
 		for id := range r.uuids {
 			ts.uuids[id] = true
@@ -231,7 +217,7 @@ func (sn *Snapshot) matchingRows(r *rule) map[int][]int {
 			p.Tuples[i] = r.matchTuple(d.Instances[tu.Instance], api.ID, api.Name)
 		}
 	}
-	if r.prefix.IsValid() {
+	if r.client.IsSet() {
 		p.ClientIPs = make([]bool, len(d.ClientAddrs))
 		for i, a := range d.ClientAddrs {
 			p.ClientIPs[i] = r.matchClient(a)
@@ -360,7 +346,7 @@ func (s *Store) compactLocked(transform func(*model.Transaction)) {
 				transform(&tx)
 			}
 			key := v.b.uuids[r]
-			if oddID == "" && w.table.full(1) {
+			if oddID == "" && w.tableFull() {
 				w.grow()
 			}
 			row := w.add(&tx, key)

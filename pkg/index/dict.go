@@ -1,8 +1,10 @@
 package index
 
 import (
+	"hash/maphash"
 	"net/netip"
 	"strings"
+	"unsafe"
 
 	"github.com/apifw/monitor/pkg/model"
 )
@@ -11,31 +13,31 @@ import (
 // append-only: the writer owns the lookup maps, and a snapshot keeps the
 // value slices as they were when it was published, so readers never lock.
 
-// strDict encodes strings.
+// strDict encodes strings: values carved from an arena, found through a
+// table of codes.
 type strDict struct {
-	codes  map[string]uint32
+	table  codeTable
 	values []string
-	bytes  int64 // string bytes held, for MemoryBytes
+	arena  arena
 }
 
-func newStrDict() *strDict { return &strDict{codes: map[string]uint32{}} }
+func newStrDict() *strDict { return &strDict{table: newCodeTable()} }
 
 func (d *strDict) code(s string) uint32 {
-	if c, ok := d.codes[s]; ok {
+	h := d.table.hash(s)
+	if c, ok := d.table.find(h, func(c uint32) bool { return d.values[c] == s }); ok {
 		return c
 	}
-	s = strings.Clone(s) // never pin the parser's line buffer
 	c := uint32(len(d.values))
-	d.values = append(d.values, s)
-	d.codes[s] = c
-	d.bytes += int64(len(s))
+	d.values = append(d.values, d.arena.clone(s)) // never pin the parser's line buffer
+	d.table.insert(h, c, func(c uint32) uint64 { return d.table.hash(d.values[c]) })
 	return c
 }
 
-// memory estimates the heap held: the string bytes, one slice entry and one
-// map entry (key header, value, control byte and load slack) per value.
+// memory estimates the heap held: the arena, one slice entry per value and
+// the table.
 func (d *strDict) memory() int64 {
-	return d.bytes + int64(cap(d.values))*16 + int64(len(d.codes))*32
+	return d.arena.bytes + int64(cap(d.values))*16 + d.table.bytes()
 }
 
 // APIRef is one protected API as records name it.
@@ -71,8 +73,9 @@ type Tuple struct {
 
 // dicts are the writer's dictionaries.
 type dicts struct {
-	instances, hosts, methods, operations, clientIPs, paths *strDict
-	clientAddrs                                             []netip.Addr // parsed clientIPs, invalid when unparsable
+	instances, hosts, methods, operations, clientIPs *strDict
+	paths                                            *pathDict
+	clientAddrs                                      []netip.Addr // parsed clientIPs, invalid when unparsable
 
 	apiCodes map[APIRef]uint32
 	apis     []APIRef
@@ -81,7 +84,7 @@ type dicts struct {
 	errs     [][]model.TransactionError // errs[0] is "no errors"
 	errBytes int64
 
-	tupleCodes map[Tuple]uint32
+	tupleCodes codeTable
 	tuples     []Tuple
 
 	fileCodes map[FileRef]uint32
@@ -91,9 +94,9 @@ type dicts struct {
 func newDicts() *dicts {
 	return &dicts{
 		instances: newStrDict(), hosts: newStrDict(), methods: newStrDict(), operations: newStrDict(),
-		clientIPs: newStrDict(), paths: newStrDict(),
+		clientIPs: newStrDict(), paths: newPathDict(),
 		apiCodes: map[APIRef]uint32{}, errCodes: map[string]uint32{"": 0}, errs: [][]model.TransactionError{nil},
-		tupleCodes: map[Tuple]uint32{}, fileCodes: map[FileRef]uint32{},
+		tupleCodes: newCodeTable(), fileCodes: map[FileRef]uint32{},
 	}
 }
 
@@ -158,12 +161,13 @@ func (d *dicts) errors(errs []model.TransactionError) uint32 {
 }
 
 func (d *dicts) tuple(t Tuple) uint32 {
-	if c, ok := d.tupleCodes[t]; ok {
+	h := maphash.Comparable(d.tupleCodes.seed, t)
+	if c, ok := d.tupleCodes.find(h, func(c uint32) bool { return d.tuples[c] == t }); ok {
 		return c
 	}
 	c := uint32(len(d.tuples))
 	d.tuples = append(d.tuples, t)
-	d.tupleCodes[t] = c
+	d.tupleCodes.insert(h, c, func(c uint32) uint64 { return maphash.Comparable(d.tupleCodes.seed, d.tuples[c]) })
 	return c
 }
 
@@ -185,7 +189,7 @@ func (d *dicts) memory() int64 {
 	n += int64(cap(d.clientAddrs)) * 24
 	n += int64(len(d.apis)) * 96
 	n += d.errBytes + int64(cap(d.errs))*24
-	n += int64(cap(d.tuples))*32 + int64(len(d.tupleCodes))*48
+	n += int64(cap(d.tuples))*int64(unsafe.Sizeof(Tuple{})) + d.tupleCodes.bytes()
 	n += int64(len(d.files)) * 96
 	return n
 }
@@ -199,7 +203,7 @@ type Dicts struct {
 	Operations  []string
 	ClientIPs   []string
 	ClientAddrs []netip.Addr // parsed ClientIPs; invalid for unparsable values
-	Paths       []string
+	Paths       PathDict     // code → path: Paths.At(code)
 	APIs        []APIRef
 	Errors      [][]model.TransactionError
 	Tuples      []Tuple
@@ -210,6 +214,6 @@ func (d *dicts) view() Dicts {
 	return Dicts{
 		Instances: d.instances.values, Hostnames: d.hosts.values, Methods: d.methods.values,
 		Operations: d.operations.values, ClientIPs: d.clientIPs.values, ClientAddrs: d.clientAddrs,
-		Paths: d.paths.values, APIs: d.apis, Errors: d.errs, Tuples: d.tuples, Files: d.files,
+		Paths: d.paths.view(), APIs: d.apis, Errors: d.errs, Tuples: d.tuples, Files: d.files,
 	}
 }

@@ -95,10 +95,17 @@ type ScanOptions struct {
 
 // Chunk is a run of rows of one block that passed the predicate: Sel lists
 // their indexes into the decoded columns (those asked for; others are nil).
+// Callers read a chunk; they must not write into it.
 type Chunk struct {
-	Block    int // block index in the snapshot
-	Base     int // row of element 0 in the block
-	Sel      []int32
+	Block int // block index in the snapshot
+	Base  int // row of element 0 in the block
+	Sel   []int32
+	// Dense is set when Sel is 0, 1, …, len(Sel)-1 (every row of the run
+	// matched): callers may then read the columns' first len(Sel) values
+	// directly.
+	Dense    bool
+	ident    []int32 // 0, 1, …: the selection before any filter (never written)
+	work     []int32 // the selection's storage once a filter drops rows
 	Time     []int64
 	Tuple    []uint32
 	ClientIP []uint32
@@ -172,7 +179,10 @@ type scratch struct {
 }
 
 func newChunk(cols Col) *Chunk {
-	c := &Chunk{Sel: make([]int32, chunkRows)}
+	c := &Chunk{Sel: make([]int32, chunkRows), ident: make([]int32, chunkRows)}
+	for i := range c.ident {
+		c.ident[i] = int32(i)
+	}
 	if cols&ColTime != 0 {
 		c.Time = make([]int64, chunkRows)
 	}
@@ -254,10 +264,10 @@ func (sn *Snapshot) scanRows(bi, lo, hi int, checkTime bool, p *Predicate, cols 
 		e := min(a+chunkRows, hi)
 		m := e - a
 		c.Block, c.Base = bi, a
-		sel := c.Sel[:m]
-		for i := range sel {
-			sel[i] = int32(i)
-		}
+		// The selection starts as the identity (not written per chunk);
+		// the first filter that checks rows writes into work.
+		work := c.Sel[:m]
+		sel := c.ident[:m]
 		if checkTime || cols&ColTime != 0 {
 			tm := c.Time
 			if tm == nil {
@@ -271,66 +281,70 @@ func (sn *Snapshot) scanRows(bi, lo, hi int, checkTime bool, p *Predicate, cols 
 				k := 0
 				for _, i := range sel {
 					t := tm[i]
-					sel[k] = i
+					work[k] = i
 					if t >= p.From && t < p.To {
 						k++
 					}
 				}
-				sel = sel[:k]
+				sel = work[:k]
 			}
 		}
 		if v.del != nil {
 			k := 0
 			for _, i := range sel {
-				sel[k] = i
+				work[k] = i
 				if !v.del.has(a + int(i)) {
 					k++
 				}
 			}
-			sel = sel[:k]
+			sel = work[:k]
 		}
 		if p.Tuples != nil || cols&ColTuple != 0 {
 			tu := pick32(c.Tuple, &sc.tuple)
 			b.tuple.decode(a, e, tu)
-			sel = filter(sel, tu, p.Tuples)
+			sel = filter(work, sel, tu, p.Tuples)
 		}
 		if p.ClientIPs != nil || cols&ColClientIP != 0 {
 			ip := pick32(c.ClientIP, &sc.ip)
 			b.ip.decode(a, e, ip)
-			sel = filter(sel, ip, p.ClientIPs)
+			sel = filter(work, sel, ip, p.ClientIPs)
 		}
 		if p.Paths != nil || cols&ColPath != 0 {
 			pa := pick32(c.Path, &sc.path32)
 			b.path.decode(a, e, pa)
-			sel = filter(sel, pa, p.Paths)
+			sel = filter(work, sel, pa, p.Paths)
 		}
 		if len(sel) == 0 {
 			continue
 		}
+		c.Dense = len(sel) == m
 		if cols&ColDuration != 0 {
 			b.dur.decode(a, e, c.Duration)
 		}
 		if cols&ColFile != 0 {
 			v.decodeFiles(a, e, c.File)
 		}
+		full := c.Sel
 		c.Sel = sel
 		emit(c)
-		c.Sel = c.Sel[:cap(c.Sel)]
+		c.Sel = full[:cap(full)]
 	}
 }
 
-func filter(sel []int32, col []uint32, mask []bool) []int32 {
+// filter keeps the rows of sel whose code the mask accepts, writing them
+// into work (which may be sel itself: it never writes ahead of its reads).
+func filter(work, sel []int32, col []uint32, mask []bool) []int32 {
 	if mask == nil {
 		return sel
 	}
 	k := 0
 	for _, i := range sel {
-		sel[k] = i
+		work[k] = i
 		if mask[col[i]] {
 			k++
 		}
 	}
-	return sel[:k]
+	return work[:k]
 }
 
 func (v *blockView) decodeFiles(lo, hi int, dst []uint32) {

@@ -161,7 +161,7 @@ func (s *Store) appendLocked(w *writer, txs []model.Transaction, publishAsYouGo 
 			}
 			key = uuidKey{}
 		}
-		if canonical && w.table.full(1) {
+		if canonical && w.tableFull() {
 			w.grow() // before adding: the rebuild must not see the new row
 		}
 		row := w.add(t, key)
@@ -202,11 +202,17 @@ func (w *writer) keyOf(row uint32) (uuidKey, bool) {
 	return w.tail.uuids[r], r < w.tv.n
 }
 
+// tableFull tells whether the uuid table must grow before the next row is
+// added: it is as full as allowed, or the next row number is past its row bits.
+func (w *writer) tableFull() bool {
+	return w.table.full(1) || !w.table.fits(uint32(w.rows()))
+}
+
 // grow rebuilds the uuid table half as large again. Readers keep probing the
 // old table (which the writer no longer touches) until the next publish.
 func (w *writer) grow() {
 	rows := w.rows()
-	t := newUUIDTable(w.table.seed, (rows+1)*3/2)
+	t := newUUIDTable(w.table.seed, (rows+1)*4/3)
 	w.forEachCanonical(func(k *uuidKey, row uint32) {
 		t.insert(k, row)
 		if row%65536 == 0 {
@@ -261,7 +267,7 @@ func (w *writer) add(t *model.Transaction, key uuidKey) uint32 {
 	b.time.raw[r] = us
 	b.tuple.u32[r] = d.tuple(tu)
 	b.ip.u32[r] = d.clientIP(t.ClientIP)
-	b.path.u32[r] = d.paths.code(t.Path)
+	b.path.u32[r] = d.paths.code(t.Path, t.Operation)
 	b.dur.u32[r] = durationCode(t.DurationUS)
 	length := int64(max(t.Length, 0))
 	b.length.u32[r] = uint32(length)

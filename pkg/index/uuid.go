@@ -61,35 +61,63 @@ func (k uuidKey) String() string {
 }
 
 // uuidTable maps canonical ids to global row numbers: open addressing with
-// linear probing over a slot array of row+1 (0 = empty). The key itself is not
-// stored: the uuid column is compared instead, which keeps the table at 4 bytes
-// a slot. The writer inserts with atomic stores and grows by building a new
-// table; readers probe with atomic loads, so lookups never take a lock.
+// linear probing over 4-byte slots. The key itself is not stored: the uuid
+// column is compared instead. A slot holds row+1 in its low rowBits bits (0 =
+// empty) and, above them, a tag of the key's hash, so a probe reads the uuid
+// column (a cache miss as the index grows) only when the tags agree: an
+// insert of a new id, what every append does, mostly reads slots alone. The
+// row bits are fixed when the table is built for its capacity (21 at 1 M, 24
+// at 10 M), the tag takes the rest. The writer inserts with atomic stores and
+// grows by building a new table; readers probe with atomic loads, so lookups
+// never take a lock.
 type uuidTable struct {
-	seed  maphash.Seed
-	slots []uint32
-	n     int // keys held
+	seed    maphash.Seed
+	slots   []uint32
+	n       int // keys held
+	rowBits uint
 }
 
-// maxLoad bounds the table's fill; it grows by half when crossed, so it is
-// between 53% and 80% full: 5 to 7.5 bytes per row.
-const maxLoad = 0.8
+// maxLoad bounds the table's fill; it grows by a third when crossed, so it is
+// between 67% and 90% full: 4.4 to 6 bytes per row. The tags keep the long
+// probe runs of a full table cheap (slots are read in sequence; the uuid
+// column only on a tag match).
+const maxLoad = 0.9
 
 func newUUIDTable(seed maphash.Seed, capacity int) *uuidTable {
 	size := max(int(float64(capacity)/maxLoad)+1, 1024)
-	return &uuidTable{seed: seed, slots: make([]uint32, size)}
+	// Rows held stay below the slot count: row+1 fits in rowBits.
+	return &uuidTable{seed: seed, slots: make([]uint32, size), rowBits: uint(bits.Len(uint(size)))}
 }
 
-func (t *uuidTable) home(k *uuidKey) int {
-	h := maphash.Bytes(t.seed, k[:])
+func (t *uuidTable) hash(k *uuidKey) uint64 { return maphash.Bytes(t.seed, k[:]) }
+
+func (t *uuidTable) home(h uint64) int {
 	hi, _ := bits.Mul64(h, uint64(len(t.slots))) // fast range reduction
 	return int(hi)
+}
+
+// tag is the part of a slot above the row bits that h gives (the hash's low
+// bits: home uses the high ones).
+func (t *uuidTable) tag(h uint64) uint32 {
+	if t.rowBits >= 32 {
+		return 0
+	}
+	return uint32(h) << t.rowBits
+}
+
+func (t *uuidTable) rowMask() uint32 {
+	if t.rowBits >= 32 {
+		return ^uint32(0)
+	}
+	return 1<<t.rowBits - 1
 }
 
 // find returns the row holding k. keyOf gives the key of a row, or false for
 // a row the caller cannot see yet (not in its snapshot).
 func (t *uuidTable) find(k *uuidKey, keyOf func(row uint32) (uuidKey, bool)) (uint32, bool) {
-	for i := t.home(k); ; i++ {
+	h := t.hash(k)
+	tag, mask := t.tag(h), t.rowMask()
+	for i := t.home(h); ; i++ {
 		if i == len(t.slots) {
 			i = 0
 		}
@@ -97,25 +125,35 @@ func (t *uuidTable) find(k *uuidKey, keyOf func(row uint32) (uuidKey, bool)) (ui
 		if s == 0 {
 			return 0, false
 		}
-		if rk, ok := keyOf(s - 1); ok && rk == *k {
-			return s - 1, true
+		if s&^mask != tag {
+			continue
+		}
+		if rk, ok := keyOf(s&mask - 1); ok && rk == *k {
+			return s&mask - 1, true
 		}
 	}
 }
 
 // insert adds row under k (not already present). Writer only.
 func (t *uuidTable) insert(k *uuidKey, row uint32) {
-	for i := t.home(k); ; i++ {
+	h := t.hash(k)
+	if uint64(row)+1 > uint64(t.rowMask()) {
+		panic("index: uuid table built for fewer rows")
+	}
+	for i := t.home(h); ; i++ {
 		if i == len(t.slots) {
 			i = 0
 		}
 		if t.slots[i] == 0 {
-			atomic.StoreUint32(&t.slots[i], row+1)
+			atomic.StoreUint32(&t.slots[i], t.tag(h)|(row+1))
 			t.n++
 			return
 		}
 	}
 }
+
+// fits tells whether row can be held (row+1 within the row bits).
+func (t *uuidTable) fits(row uint32) bool { return uint64(row)+1 <= uint64(t.rowMask()) }
 
 func (t *uuidTable) full(adding int) bool {
 	return float64(t.n+adding) > maxLoad*float64(len(t.slots))

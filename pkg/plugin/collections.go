@@ -3,24 +3,18 @@ package plugin
 import (
 	"fmt"
 	"sort"
-
-	"github.com/apifw/monitor/pkg/query"
 )
 
 // resolveCollections turns filters.collection into the ids of the APIs of
 // those collections (id or name) per the inventory reports, for the
-// transaction engine. A collection no report knows matches nothing.
-func (d *Datasource) resolveCollections(f *query.Filters) error {
-	names := f.Collection
-	if len(names) == 0 {
-		return nil
-	}
+// transaction engine (query.Engine.Collections). A collection no report
+// knows matches nothing.
+func (d *Datasource) resolveCollections(names []string) ([]string, error) {
 	if len(d.settings.ReportRoots) == 0 {
-		return fmt.Errorf("filters.collection needs the inventory reports: no report root is configured")
+		return nil, fmt.Errorf("filters.collection needs the inventory reports: no report root is configured")
 	}
 	d.reports.Refresh()
-	f.CollectionAPIs = collectionAPIs(d.reportsSnapshotAPIs(), names)
-	return nil
+	return collectionAPIs(d.reportsSnapshotAPIs(), names), nil
 }
 
 // collectionAPIs lists the APIs whose collection id or name is in names.

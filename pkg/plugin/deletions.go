@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/apifw/monitor/pkg/collector"
 	"github.com/apifw/monitor/pkg/index"
 	"github.com/apifw/monitor/pkg/ingest"
+	"github.com/apifw/monitor/pkg/model"
 )
 
 const (
@@ -146,18 +146,13 @@ func (d *Datasource) handlePurge(w http.ResponseWriter, r *http.Request, _ *back
 	writeJSON(w, http.StatusOK, map[string]any{"files": res})
 }
 
-// clientIPValid checks an address or CIDR ("" is no criterion).
+// clientIPValid checks an address or CIDR ("" is no criterion) with the
+// matcher the deletion itself uses (model.ClientMatcher).
 func clientIPValid(s string) (bool, error) {
 	if s == "" {
 		return false, nil
 	}
-	var err error
-	if strings.Contains(s, "/") {
-		_, err = netip.ParsePrefix(s)
-	} else {
-		_, err = netip.ParseAddr(s)
-	}
-	if err != nil {
+	if _, err := model.ParseClientMatcher(s); err != nil {
 		return false, fmt.Errorf("clientIp %q is not an address or CIDR", s)
 	}
 	return true, nil

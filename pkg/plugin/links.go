@@ -12,45 +12,27 @@ import (
 // explorerPath is the app's trace explorer page (contract §1).
 const explorerPath = "/a/apifw-monitor-app/trace-explorer"
 
-// explorerParam maps a dimension to the trace explorer's URL parameter; ""
-// for dimensions the explorer has no filter for.
-func explorerParam(dimension string) string {
-	switch dimension {
-	case "api", "instance", "outcome", "method", "status", "clientIp", "path", "operation", "errorStep":
-		return dimension
-	case "statusClass": // the explorer's status filter takes classes like 4xx
-		return "status"
-	}
-	return ""
-}
-
 // traceLinks: from a transaction's uuid to its trace, in the same time range.
 func traceLinks() []data.DataLink {
 	return []data.DataLink{{Title: "Open trace", URL: explorerPath + "?uuid=${__value.raw}&from=${__from}&to=${__to}"}}
 }
 
-// filterParams are the explorer parameters of a query's filters, so a
-// drill-down keeps the context the panel had (Grafana has interpolated the
-// dashboard's variables before the query reaches the backend). The API is
-// passed as the query named it (id or name: the explorer matches either).
+// filterParams are the explorer parameters of a query's filters (those
+// FilterSpecs gives the explorer), so a drill-down keeps the context the
+// panel had (Grafana has interpolated the dashboard's variables before the
+// query reaches the backend). The API is passed as the query named it (id or
+// name: the explorer matches either).
 func filterParams(f query.Filters) url.Values {
 	q := url.Values{}
-	for _, l := range []struct {
-		name   string
-		values []string
-	}{{"api", f.API}, {"instance", f.Instance}, {"outcome", f.Outcome}, {"method", f.Method}, {"status", f.Status},
-		{"operation", f.Operation}, {"errorStep", f.ErrorStep}, {"collection", f.Collection}} {
-		for _, v := range l.values {
+	for _, spec := range query.FilterSpecs {
+		if !spec.Explorer {
+			continue
+		}
+		for _, v := range spec.Values(&f) {
 			if v != "" && v != "$__all" {
-				q.Add(l.name, v)
+				q.Add(spec.Key, v)
 			}
 		}
-	}
-	if f.ClientIP != "" {
-		q.Set("clientIp", f.ClientIP)
-	}
-	if f.Path != "" {
-		q.Set("path", f.Path)
 	}
 	return q
 }
@@ -58,7 +40,7 @@ func filterParams(f query.Filters) url.Values {
 // dimensionLinks: from a topN row to the matching transactions (the
 // query's filters, narrowed to the row's value).
 func dimensionLinks(dimension string, filters ...query.Filters) []data.DataLink {
-	p := explorerParam(dimension)
+	p := query.ExplorerParam(dimension)
 	if p == "" {
 		return nil
 	}
@@ -87,7 +69,7 @@ func seriesLinks(labels map[string]string, filters ...query.Filters) []data.Data
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		if p := explorerParam(k); p != "" && labels[k] != query.OtherValue {
+		if p := query.ExplorerParam(k); p != "" && labels[k] != query.OtherValue {
 			q.Set(p, labels[k]) // the series narrows the query's filter
 		}
 	}

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -37,8 +38,8 @@ func (d *Datasource) QueryData(ctx context.Context, req *backend.QueryDataReques
 	return resp, nil
 }
 
-// boundedQuery waits for a slot, then runs the query with its timeout and
-// stamps the query inspector's metadata on its frames.
+// boundedQuery waits for a slot, then parses the query once and runs it with
+// its timeout, and stamps the query inspector's metadata on its frames.
 func (d *Datasource) boundedQuery(ctx context.Context, dq backend.DataQuery) backend.DataResponse {
 	select {
 	case d.slots <- struct{}{}:
@@ -49,66 +50,103 @@ func (d *Datasource) boundedQuery(ctx context.Context, dq backend.DataQuery) bac
 	ctx, cancel := context.WithTimeout(ctx, d.settings.timeout())
 	defer cancel()
 	start := time.Now()
-	r := d.runQuery(ctx, dq)
+	q, parseErr := query.Parse(dq.JSON)
+	r := d.runQuery(ctx, dq, q, parseErr)
 	if r.Error == nil && ctx.Err() != nil {
 		return queryErrorResponse(ctx.Err())
 	}
-	annotate(r.Frames, dq, d.parsedForMeta(dq), since(start), d.scannedRows(dq))
-	return r
-}
-
-func (d *Datasource) parsedForMeta(dq backend.DataQuery) *query.Query {
-	q, err := query.Parse(dq.JSON)
-	if err != nil {
-		return nil
+	var meta *query.Query
+	if parseErr == nil {
+		meta = &q // as parsed: runQuery's defaults (silentAfter) are not shown
 	}
-	return &q
+	annotate(r.Frames, dq, meta, since(start), d.scannedRows(dq))
+	return r
 }
 
 // engine is the query engine with this data source's limits.
 func (d *Datasource) engine() *query.Engine {
 	return &query.Engine{
-		Store:   d.store,
-		Limits:  query.Limits{MaxRows: d.settings.MaxRows, Timeout: d.settings.timeout()},
-		Details: detailReader{d},
-		Geo:     d.geoLookup(),
+		Store:       d.store,
+		Limits:      query.Limits{MaxRows: d.settings.MaxRows, Timeout: d.settings.timeout()},
+		Details:     detailReader{d},
+		Collections: d.resolveCollections,
+		Geo:         d.geoLookup(),
 	}
 }
 
-func (d *Datasource) runQuery(ctx context.Context, dq backend.DataQuery) backend.DataResponse {
+// queryRequest is one parsed query of a request.
+type queryRequest struct {
+	refID string
+	q     query.Query
+	tr    query.TimeRange
+}
+
+// handler answers one query type with its frames.
+type handler func(d *Datasource, ctx context.Context, r queryRequest) (data.Frames, error)
+
+// handlers is the data source's query-type mux: one line per query type of
+// query.Types (which gives the type's source; TestHandlersCoverTypes checks
+// both list the same types). The handlers live with their frame builders:
+// transactions.go, trace.go, reports.go.
+var handlers = map[query.Type]handler{
+	query.TypeTraffic:      engineHandler((*query.Engine).Traffic, trafficQueryFrames),
+	query.TypeTopN:         engineHandler((*query.Engine).TopN, topNFrames),
+	query.TypeStats:        engineHandler((*query.Engine).StatsRow, oneFrame(numericFrame)),
+	query.TypeTransactions: engineHandler((*query.Engine).Transactions, oneFrame(transactionsFrame)),
+	query.TypeTrace:        (*Datasource).trace,
+	query.TypeInstances:    (*Datasource).instances,
+	query.TypeAudit:        reportHandler(query.Audit, auditFrame),
+	query.TypeAuditIssues:  reportHandler(query.AuditIssues, issuesFrame),
+	query.TypeAuditTrend:   reportHandler(query.AuditTrend, auditTrendFrame),
+	query.TypeScan:         reportHandler(query.Scan, scanFrame),
+	query.TypeScanTrend:    reportHandler(query.ScanTrend, scanTrendFrame),
+	query.TypeInventory:    (*Datasource).inventory,
+}
+
+// runQuery answers one parsed query: the reports refreshed for report
+// queries, then the type's handler; errors become responses with their status.
+func (d *Datasource) runQuery(ctx context.Context, dq backend.DataQuery, q query.Query, parseErr error) backend.DataResponse {
 	if d.settingsErr != nil {
 		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, "data source settings: "+d.settingsErr.Error())
 	}
-	q, err := query.Parse(dq.JSON)
+	if parseErr != nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, parseErr.Error())
+	}
+	spec, _ := query.LookupType(q.QueryType) // Parse accepts only known types
+	h := handlers[q.QueryType]
+	if h == nil {
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream,
+			"query type "+string(q.QueryType)+" is not available through the data source yet")
+	}
+	r := queryRequest{refID: dq.RefID, q: q, tr: query.TimeRange{From: dq.TimeRange.From, To: dq.TimeRange.To}}
+	if spec.Source == query.FromReports {
+		d.reports.Refresh()
+	}
+	frames, err := h(d, ctx, r)
 	if err != nil {
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
-	}
-	tr := query.TimeRange{From: dq.TimeRange.From, To: dq.TimeRange.To}
-	if query.IsReportType(q.QueryType) {
-		return d.runReportQuery(dq, q, tr)
-	}
-	q.Filters.Geo = d.geoLookup()
-	if err := d.resolveCollections(&q.Filters); err != nil {
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
-	}
-	switch q.QueryType {
-	case query.TypeStats:
-		res, err := d.engine().Stats(ctx, q, tr)
-		if err != nil {
-			return queryErrorResponse(err)
-		}
-		frame, err := statsFrame(dq.RefID, res, q.Columns)
-		if err != nil {
+		if spec.Source == query.FromReports { // report errors are the query's (or the reports')
 			return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
 		}
-		return backend.DataResponse{Frames: data.Frames{frame}}
-	case query.TypeTrace:
-		return d.runTraceQuery(ctx, dq.RefID, q)
+		return queryErrorResponse(err)
 	}
-	if q.QueryType == query.TypeInstances && q.SilentAfter == "" {
-		q.SilentAfter = d.settings.silentAfter.String()
+	for _, f := range frames {
+		f.RefID = dq.RefID
 	}
-	return d.runTransactionQuery(ctx, dq.RefID, q, tr)
+	return backend.DataResponse{Frames: frames}
+}
+
+// queryErrorResponse maps the engine's error kinds to statuses: the user's
+// query is at fault for bad queries, limits and unknown ids.
+func queryErrorResponse(err error) backend.DataResponse {
+	switch {
+	case errors.Is(err, query.ErrNotFound):
+		return backend.ErrDataResponseWithSource(backend.StatusNotFound, backend.ErrorSourceDownstream, err.Error())
+	case errors.Is(err, query.ErrBadQuery), errors.Is(err, query.ErrLimit):
+		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		return backend.ErrDataResponseWithSource(backend.StatusTimeout, backend.ErrorSourcePlugin, err.Error())
+	}
+	return backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, err.Error())
 }
 
 // scannedRows is how many index rows lie in the blocks the query's time

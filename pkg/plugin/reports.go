@@ -1,11 +1,11 @@
 package plugin
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/apifw/monitor/pkg/model"
@@ -18,60 +18,25 @@ func newReportStore(s Settings) *reports.Store {
 	return reports.NewStore(reports.Config{Roots: s.ReportRoots})
 }
 
-// runReportQuery answers the report query types (audit, auditIssues,
-// auditTrend, scan, scanTrend, inventory) as data frames.
-func (d *Datasource) runReportQuery(dq backend.DataQuery, q query.Query, tr query.TimeRange) backend.DataResponse {
-	d.reports.Refresh()
-	snap := d.reports.Snapshot()
-	var (
-		frames data.Frames
-		err    error
-	)
-	switch q.QueryType {
-	case query.TypeAudit:
-		var rows []query.AuditRow
-		if rows, err = query.Audit(snap, q, tr); err == nil {
-			frames = data.Frames{auditFrame(rows)}
+// reportHandler answers a report query type (query.go's mux; the reports
+// were refreshed before) with one frame.
+func reportHandler[R any](run func(*reports.Snapshot, query.Query, query.TimeRange) (R, error), frame func(R) *data.Frame) handler {
+	return func(d *Datasource, _ context.Context, r queryRequest) (data.Frames, error) {
+		res, err := run(d.reports.Snapshot(), r.q, r.tr)
+		if err != nil {
+			return nil, err
 		}
-	case query.TypeAuditIssues:
-		var res query.IssuesResult
-		if res, err = query.AuditIssues(snap, q, tr); err == nil {
-			frames = data.Frames{issuesFrame(res)}
-		}
-	case query.TypeAuditTrend:
-		var rows []query.AuditTrendRow
-		if rows, err = query.AuditTrend(snap, q, tr); err == nil {
-			frames = data.Frames{auditTrendFrame(rows)}
-		}
-	case query.TypeScan:
-		var rows []query.ScanRow
-		if rows, err = query.Scan(snap, q, tr); err == nil {
-			frames = data.Frames{scanFrame(rows)}
-		}
-	case query.TypeScanTrend:
-		var rows []query.ScanTrendRow
-		if rows, err = query.ScanTrend(snap, q, tr); err == nil {
-			frames = data.Frames{scanTrendFrame(rows)}
-		}
-	case query.TypeInventory:
-		var res query.InventoryResult
-		if res, err = query.Inventory(snap, d.store, q, tr); err == nil {
-			f := inventoryFrame(res)
-			if len(q.Columns) > 0 && res.GroupBy == "" {
-				f, err = selectColumns(f, q.Columns)
-			}
-			frames = data.Frames{f}
-		}
-	default:
-		err = fmt.Errorf("query type %q is not a report query", q.QueryType)
+		return data.Frames{frame(res)}, nil
 	}
+}
+
+// inventory also counts the APIs the transaction logs show.
+func (d *Datasource) inventory(_ context.Context, r queryRequest) (data.Frames, error) {
+	res, err := query.Inventory(d.reports.Snapshot(), d.store, r.q, r.tr)
 	if err != nil {
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
+		return nil, err
 	}
-	for _, f := range frames {
-		f.RefID = dq.RefID
-	}
-	return backend.DataResponse{Frames: frames}
+	return data.Frames{inventoryFrame(res)}, nil
 }
 
 // reportHealth adds what the report roots hold to the health check: a
@@ -347,20 +312,6 @@ func scanTrendFrame(rows []query.ScanTrendRow) *data.Frame {
 	)
 }
 
-func countFields(names []string, values ...int) []*data.Field {
-	out := make([]*data.Field, len(names))
-	for i, n := range names {
-		out[i] = data.NewField(n, nil, []int64{int64(values[i])})
-	}
-	return out
-}
-
-var inventoryCountNames = []string{"apis", "audited", "validDefinitions", "invalidDefinitions", "scanned", "protected", "instances", "sqgPass", "sqgFail"}
-
-func inventoryCountValues(c query.InventoryCounts) []int {
-	return []int{c.APIs, c.Audited, c.ValidDefinitions, c.InvalidDefinitions, c.Scanned, c.Protected, c.Instances, c.SQGPass, c.SQGFail}
-}
-
 func inventoryFrame(res query.InventoryResult) *data.Frame {
 	switch res.GroupBy {
 	case query.InventoryByAPI:
@@ -368,25 +319,20 @@ func inventoryFrame(res query.InventoryResult) *data.Frame {
 	case query.InventoryByCollection, query.InventoryByTeam:
 		key := res.GroupBy
 		var names, ids []string
-		cols := make([][]int64, len(inventoryCountNames))
+		cols := make([][]int64, len(query.InventoryCountNames))
 		for _, g := range res.Groups {
 			names, ids = append(names, g.Name), append(ids, g.ID)
-			for i, v := range inventoryCountValues(g.InventoryCounts) {
+			for i, v := range g.InventoryCounts.Values() {
 				cols[i] = append(cols[i], int64(v))
 			}
 		}
 		fields := []*data.Field{data.NewField(key, nil, nonNil(names)), data.NewField(key+"Id", nil, nonNil(ids))}
-		for i, n := range inventoryCountNames {
+		for i, n := range query.InventoryCountNames {
 			fields = append(fields, data.NewField(n, nil, nonNil(cols[i])))
 		}
 		return tableFrame("inventory", fields...)
 	}
-	s := res.Summary
-	values := append([]int{s.APIs, s.Collections, s.Teams, s.Users}, inventoryCountValues(s.InventoryCounts)[1:]...)
-	names := append([]string{"apis", "collections", "teams", "users"}, inventoryCountNames[1:]...)
-	f := data.NewFrame("inventory", countFields(names, values...)...)
-	f.Meta = &data.FrameMeta{Type: data.FrameTypeNumericWide, TypeVersion: data.FrameTypeVersion{0, 1}}
-	return f
+	return numericFrame("", res.SummaryRow)
 }
 
 func inventoryAPIFrame(rows []query.InventoryAPIRow) *data.Frame {

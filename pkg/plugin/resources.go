@@ -11,6 +11,7 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/backend/resource/httpadapter"
 
+	"github.com/apifw/monitor/pkg/model"
 	"github.com/apifw/monitor/pkg/query"
 )
 
@@ -144,13 +145,24 @@ type traceBody struct {
 	DetailError string         `json:"detailError,omitempty"`
 }
 
-func (d *Datasource) handleTrace(w http.ResponseWriter, r *http.Request) {
+// indexContext answers 400 when the settings are unusable; else it brings
+// the index up to date and gives the request's context with the query
+// timeout (resources that read the index: trace, suggestions).
+func (d *Datasource) indexContext(w http.ResponseWriter, r *http.Request) (context.Context, context.CancelFunc, bool) {
 	if d.settingsErr != nil {
 		writeError(w, http.StatusBadRequest, "data source settings: "+d.settingsErr.Error())
-		return
+		return nil, nil, false
 	}
 	d.refresh(r.Context())
 	ctx, cancel := context.WithTimeout(r.Context(), d.settings.timeout())
+	return ctx, cancel, true
+}
+
+func (d *Datasource) handleTrace(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel, ok := d.indexContext(w, r)
+	if !ok {
+		return
+	}
 	defer cancel()
 	res, det, err := d.lookupTrace(ctx, r.PathValue("uuid"))
 	switch {
@@ -165,7 +177,7 @@ func (d *Datasource) handleTrace(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	tx := res.Transaction
-	last := lastError(tx.Errors)
+	last := model.LastError(tx.Errors)
 	row := transactionRow{
 		UUID: tx.UUID, Time: tx.Time.UTC().Format(time.RFC3339Nano), Method: tx.Method, Path: tx.Path,
 		Operation: tx.Operation, ClientIP: tx.ClientIP, Instance: tx.Instance, Hostname: tx.Hostname,

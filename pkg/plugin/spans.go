@@ -37,7 +37,7 @@ func spansFrame(tx model.Transaction, det *model.TransactionDetail) *data.Frame 
 	rootStart := msOf(tx.Time)
 	rootTags := []spanTag{{"http.method", tx.Method}, {"http.path", tx.Path}, {"http.status_code", tx.Status},
 		{"outcome", tx.Outcome.String()}, {"api", tx.APIID}, {"client.ip", tx.ClientIP}}
-	if last := lastError(tx.Errors); last.Step != "" {
+	if last := model.LastError(tx.Errors); last.Step != "" {
 		rootTags = append(rootTags, spanTag{"error", true}, spanTag{"error.step", last.Step}, spanTag{"error.message", last.Message})
 	}
 	f.AppendRow(tx.UUID, "0", (*string)(nil), tx.Method+" "+tx.Path, service, rootStart, usToMs(tx.DurationUS), tagsJSON(rootTags))

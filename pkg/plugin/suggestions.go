@@ -58,13 +58,11 @@ func (d *Datasource) handleSuggestions(w http.ResponseWriter, r *http.Request) {
 		values = d.reportSuggestions(field)
 		values = matching(values, prefix)
 		values = values[:min(len(values), limit)]
-	case slices.Contains(query.Dimensions, field), query.IsGeoDimension(field):
-		if d.settingsErr != nil {
-			writeError(w, http.StatusBadRequest, "data source settings: "+d.settingsErr.Error())
+	case slices.Contains(query.Dimensions, field):
+		ctx, cancel, ok := d.indexContext(w, r)
+		if !ok {
 			return
 		}
-		d.refresh(r.Context())
-		ctx, cancel := context.WithTimeout(r.Context(), d.settings.timeout())
 		defer cancel()
 		if values, err = d.dimensionSuggestions(ctx, field, prefix, tr, limit); err != nil {
 			writeError(w, int(queryErrorResponse(err).Status), err.Error())
@@ -109,7 +107,7 @@ func (e *badParam) Error() string { return e.msg }
 // the limit applies to matching values; api also matches on its name.
 func (d *Datasource) dimensionSuggestions(ctx context.Context, field, prefix string, tr query.TimeRange, limit int) ([]Suggestion, error) {
 	q := query.Query{QueryType: query.TypeTopN, Dimension: field, Limit: limit}
-	byText := field == "api" || query.IsGeoDimension(field) // matched below (geo values are not ad hoc keys)
+	byText := field == "api" || query.IsGeoDimension(field) // few values: matched below by text
 	if prefix != "" && !byText {
 		q.Filters.Adhoc = []query.AdhocFilter{{Key: field, Operator: "=~", Value: "(?i).*" + regexp.QuoteMeta(prefix) + ".*"}}
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/apifw/monitor/pkg/index"
@@ -56,13 +55,13 @@ func (d *Datasource) lookupTrace(ctx context.Context, uuid string) (query.TraceR
 	return res, nil, nil
 }
 
-// runTraceQuery answers a trace query with the frames of contract §4.
-func (d *Datasource) runTraceQuery(ctx context.Context, refID string, q query.Query) backend.DataResponse {
-	res, det, err := d.lookupTrace(ctx, q.UUID)
+// trace answers a trace query with the frames of contract §4.
+func (d *Datasource) trace(ctx context.Context, r queryRequest) (data.Frames, error) {
+	res, det, err := d.lookupTrace(ctx, r.q.UUID)
 	if err != nil {
-		return queryErrorResponse(err)
+		return nil, err
 	}
-	frames := traceFrames(refID, res.Transaction, det)
+	frames := traceFrames(r.refID, res.Transaction, det)
 	if d.geo != nil { // client geography, what the database holds
 		for _, dim := range d.geo.Dimensions() {
 			frames[0].Fields = append(frames[0].Fields, data.NewField(dim, nil, []string{query.GeoValue(d.geo, dim, res.Transaction.ClientIP)}))
@@ -72,7 +71,7 @@ func (d *Datasource) runTraceQuery(ctx context.Context, refID string, q query.Qu
 		frames[0].AppendNotices(data.Notice{Severity: data.NoticeSeverityWarning,
 			Text: "The details of this transaction could not be read: " + res.DetailErr.Error()})
 	}
-	return backend.DataResponse{Frames: frames}
+	return frames, nil
 }
 
 // traceFrames: summary, steps, headers, parameters, errors, fields, spans.
@@ -93,7 +92,7 @@ func traceFrames(refID string, tx model.Transaction, det *model.TransactionDetai
 }
 
 func summaryFrame(tx model.Transaction, det *model.TransactionDetail) *data.Frame {
-	last := lastError(tx.Errors)
+	last := model.LastError(tx.Errors)
 	return data.NewFrame("summary",
 		data.NewField("uuid", nil, []string{tx.UUID}),
 		data.NewField("time", nil, []time.Time{tx.Time}),
@@ -206,11 +205,4 @@ func knownInt(v int64) *int64 {
 		return nil
 	}
 	return &v
-}
-
-func lastError(errs []model.TransactionError) model.TransactionError {
-	if len(errs) == 0 {
-		return model.TransactionError{}
-	}
-	return errs[len(errs)-1]
 }

@@ -2,74 +2,74 @@ package plugin
 
 import (
 	"context"
-	"errors"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/grafana/grafana-plugin-sdk-go/backend"
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
 	"github.com/apifw/monitor/pkg/query"
 )
 
-// runTransactionQuery answers the transaction-log query types other than
-// stats, each with its frame shape (docs/query-model.md).
-func (d *Datasource) runTransactionQuery(ctx context.Context, refID string, q query.Query, tr query.TimeRange) backend.DataResponse {
-	engine := d.engine()
-	var (
-		frames data.Frames
-		err    error
-	)
-	switch q.QueryType {
-	case query.TypeTopN:
-		var res query.TopNResult
-		if res, err = engine.TopN(ctx, q, tr); err == nil {
-			if q.WithoutOther() {
-				res.Rows = slices.DeleteFunc(res.Rows, func(r query.TopNRow) bool { return r.Other })
-			}
-			frames = data.Frames{topNFrame(refID, res, q.Filters)}
+// engineHandler answers a transaction query type (query.go's mux) with an
+// engine method: the engine answers the whole query (other: false,
+// columns), frames builds the frames of docs/query-model.md (the request's
+// filters go into drill-down links).
+func engineHandler[R any](run func(*query.Engine, context.Context, query.Query, query.TimeRange) (R, error), frames func(r queryRequest, res R) data.Frames) handler {
+	return func(d *Datasource, ctx context.Context, r queryRequest) (data.Frames, error) {
+		res, err := run(d.engine(), ctx, r.q, r.tr)
+		if err != nil {
+			return nil, err
 		}
-	case query.TypeTraffic:
-		var res query.TrafficResult
-		if res, err = engine.Traffic(ctx, q, tr); err == nil {
-			if q.WithoutOther() {
-				res.Series = slices.DeleteFunc(res.Series, func(s query.Series) bool { return s.Other })
-			}
-			frames = trafficFrames(refID, res, q.Filters)
-		}
-	case query.TypeTransactions:
-		var res query.TransactionsResult
-		if res, err = engine.Transactions(ctx, q, tr); err == nil {
-			frames = data.Frames{transactionsFrame(refID, res)}
-		}
-	case query.TypeInstances:
-		var res query.InstancesResult
-		if res, err = engine.Instances(ctx, q, tr); err == nil {
-			frames = data.Frames{instancesFrame(refID, res)}
-		}
-	default:
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream,
-			"query type "+string(q.QueryType)+" is not available through the data source yet")
+		return frames(r, res), nil
 	}
-	if err != nil {
-		return queryErrorResponse(err)
-	}
-	return backend.DataResponse{Frames: frames}
 }
 
-// queryErrorResponse maps the engine's error kinds to statuses: the user's
-// query is at fault for bad queries, limits and unknown ids.
-func queryErrorResponse(err error) backend.DataResponse {
-	switch {
-	case errors.Is(err, query.ErrNotFound):
-		return backend.ErrDataResponseWithSource(backend.StatusNotFound, backend.ErrorSourceDownstream, err.Error())
-	case errors.Is(err, query.ErrBadQuery), errors.Is(err, query.ErrLimit):
-		return backend.ErrDataResponseWithSource(backend.StatusBadRequest, backend.ErrorSourceDownstream, err.Error())
-	case errors.Is(err, context.DeadlineExceeded):
-		return backend.ErrDataResponseWithSource(backend.StatusTimeout, backend.ErrorSourcePlugin, err.Error())
+// oneFrame adapts a builder of one frame.
+func oneFrame[R any](f func(refID string, res R) *data.Frame) func(queryRequest, R) data.Frames {
+	return func(r queryRequest, res R) data.Frames { return data.Frames{f(r.refID, res)} }
+}
+
+// topNFrames: the topN frame, its links narrowed from the query's filters.
+func topNFrames(r queryRequest, res query.TopNResult) data.Frames {
+	return data.Frames{topNFrame(r.refID, res, r.q.Filters)}
+}
+
+// trafficQueryFrames: the traffic frames, their links narrowed from the
+// query's filters.
+func trafficQueryFrames(r queryRequest, res query.TrafficResult) data.Frames {
+	return trafficFrames(r.refID, res, r.q.Filters)
+}
+
+// instances takes the data source's silentAfter unless the query has one.
+func (d *Datasource) instances(ctx context.Context, r queryRequest) (data.Frames, error) {
+	q := r.q
+	if q.SilentAfter == "" {
+		q.SilentAfter = d.settings.silentAfter.String()
 	}
-	return backend.ErrDataResponseWithSource(backend.StatusInternal, backend.ErrorSourcePlugin, err.Error())
+	res, err := d.engine().Instances(ctx, q, r.tr)
+	if err != nil {
+		return nil, err
+	}
+	return data.Frames{instancesFrame(r.refID, res)}, nil
+}
+
+// numericFrame is a one-row numeric result (stats, the inventory summary):
+// alert rules read each column as a number.
+func numericFrame(_ string, row query.Row) *data.Frame {
+	fields := make([]*data.Field, len(row.Numbers))
+	for i, n := range row.Numbers {
+		if n.IsFloat {
+			fields[i] = data.NewField(n.Name, nil, []float64{n.Float})
+		} else {
+			fields[i] = data.NewField(n.Name, nil, []int64{n.Int})
+		}
+		if n.Unit != "" {
+			fields[i].SetConfig(&data.FieldConfig{Unit: n.Unit})
+		}
+	}
+	f := data.NewFrame(row.Table, fields...)
+	f.Meta = &data.FrameMeta{Type: data.FrameTypeNumericWide, TypeVersion: data.FrameTypeVersion{0, 1}}
+	return f
 }
 
 // topNFrame: the dimension's column (named after it), count, one count per

@@ -6,10 +6,14 @@ package query
 //	go test -run '^$' -bench . ./pkg/query/                      # 1 M transactions
 //	APIFW_BENCH_10M=1 go test -run '^$' -bench . -timeout 2h ./pkg/query/
 //	APIFW_BENCH_DIR=/a,/b go test -run '^$' -bench . ./pkg/query/  # these roots
+//	APIFW_BENCH_PROFILE=realistic go test -run '^$' -bench . ./pkg/query/
 //
 // Without APIFW_BENCH_DIR the data is generated once under
 // $APIFW_CACHE/bench (default ~/.cache/apifw-monitor/bench): seed 1 for 1 M;
-// seeds 1…10, one root each, for 10 M.
+// seeds 1…10, one root each, for 10 M. APIFW_BENCH_PROFILE picks the
+// generator's cardinality profile: demo (default; 4 APIs, roots 1m-seedN) or
+// realistic (21 APIs, ~280 k distinct paths per 1 M; roots 1m-realistic-seedN),
+// as bench/duckdb/run.sh generates them.
 
 import (
 	"context"
@@ -69,14 +73,22 @@ func benchRoots(b *testing.B) []string {
 	if os.Getenv("APIFW_BENCH_10M") == "1" {
 		seeds = 10
 	}
+	profile, err := generate.ParseProfile(os.Getenv("APIFW_BENCH_PROFILE"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	name, apis := "1m-seed%d", 4
+	if profile == generate.ProfileRealistic {
+		name, apis = "1m-realistic-seed%d", 21
+	}
 	var roots []string
 	for seed := 1; seed <= seeds; seed++ {
-		root := filepath.Join(cache, "bench", fmt.Sprintf("1m-seed%d", seed))
+		root := filepath.Join(cache, "bench", fmt.Sprintf(name, seed))
 		if _, err := os.Stat(filepath.Join(root, ".complete")); err != nil {
 			b.Logf("generating 1 M transactions into %s", root)
 			os.RemoveAll(root)
-			_, err := generate.WriteFiles(root, generate.Config{Seed: int64(seed), APIs: 4, Instances: 3, Records: 1_000_000,
-				Start: benchEnd.Add(-24 * time.Hour), End: benchEnd})
+			_, err := generate.WriteFiles(root, generate.Config{Seed: int64(seed), APIs: apis, Instances: 3, Records: 1_000_000,
+				Start: benchEnd.Add(-24 * time.Hour), End: benchEnd, Profile: profile})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -222,7 +234,7 @@ func BenchmarkLoad(b *testing.B) {
 	b.Logf("memory by part (bytes per transaction): %s", breakdown(d))
 	dict := d.store.Snapshot().Dicts()
 	b.Logf("distinct: %d tuples, %d client IPs, %d paths, %d APIs, %d files; %d blocks",
-		len(dict.Tuples), len(dict.ClientIPs), len(dict.Paths), len(dict.APIs), len(dict.Files), len(d.store.Snapshot().Blocks()))
+		len(dict.Tuples), len(dict.ClientIPs), dict.Paths.Len(), len(dict.APIs), len(dict.Files), len(d.store.Snapshot().Blocks()))
 }
 
 func breakdown(d *benchData) string {
@@ -234,20 +246,20 @@ func breakdown(d *benchData) string {
 	return strings.Join(parts, ", ")
 }
 
-func BenchmarkTopNClientIP(b *testing.B) {
+// Top 10 of every dimension over all rows (BenchmarkTopN/clientIp, …/path, …).
+func BenchmarkTopN(b *testing.B) {
 	d := loadBench(b)
-	runQuery(b, func() error {
-		_, err := d.eng.TopN(context.Background(), Query{Dimension: "clientIp", Limit: 10}, d.all())
-		return err
-	})
-}
-
-func BenchmarkTopNPath(b *testing.B) {
-	d := loadBench(b)
-	runQuery(b, func() error {
-		_, err := d.eng.TopN(context.Background(), Query{Dimension: "path", Limit: 10}, d.all())
-		return err
-	})
+	for _, dim := range Dimensions {
+		if IsGeoDimension(dim) { // needs a geo database
+			continue
+		}
+		b.Run(dim, func(b *testing.B) {
+			runQuery(b, func() error {
+				_, err := d.eng.TopN(context.Background(), Query{Dimension: dim, Limit: 10}, d.all())
+				return err
+			})
+		})
+	}
 }
 
 func BenchmarkTrafficPerMinuteByOutcome(b *testing.B) {

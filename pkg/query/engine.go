@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/apifw/monitor/pkg/index"
@@ -89,6 +88,11 @@ type Engine struct {
 	// Geo resolves client addresses for the geo dimensions (geo.go); nil
 	// when no geoDatabase is set.
 	Geo GeoLookup
+	// Collections resolves filters.collection (collection ids or names) to
+	// the ids of their APIs, from the inventory reports; an error (no
+	// reports) makes the query a bad one. Nil: the collection filter is a
+	// bad query.
+	Collections func(names []string) ([]string, error)
 }
 
 func (e *Engine) now() time.Time {
@@ -164,10 +168,10 @@ func columnar(sn *index.Snapshot, m *matcher, tr TimeRange) *index.Predicate {
 		}
 	}
 	if len(m.pathPreds) > 0 {
-		p.Paths = make([]bool, len(d.Paths))
+		p.Paths = make([]bool, d.Paths.Len())
 		t := new(model.Transaction)
-		for i, s := range d.Paths {
-			t.Path = s
+		for i := range p.Paths {
+			t.Path = d.Paths.At(i)
 			ok := true
 			for _, f := range m.pathPreds {
 				if ok = f(t); !ok {
@@ -191,8 +195,17 @@ func tupleTx(d *index.Dicts, i int) model.Transaction {
 	}
 }
 
-// prepare compiles the filters for a snapshot.
-func prepare(sn *index.Snapshot, f Filters, tr TimeRange) (*index.Predicate, error) {
+// prepare resolves filters.collection (Collections), gives the geo filters
+// the engine's database and compiles the filters for a snapshot.
+func (e *Engine) prepare(sn *index.Snapshot, f Filters, tr TimeRange) (*index.Predicate, error) {
+	f.geo = e.Geo
+	if len(f.Collection) > 0 && e.Collections != nil {
+		ids, err := e.Collections(f.Collection)
+		if err != nil {
+			return nil, badQuery("%v", err)
+		}
+		f.collectionAPIs = append([]string{}, ids...)
+	}
 	m, err := compile(f)
 	if err != nil {
 		return nil, err
@@ -207,97 +220,4 @@ func outcomes(d *index.Dicts) []uint8 {
 		out[i] = uint8(t.Outcome)
 	}
 	return out
-}
-
-// Dimensions are the values topN groups by and traffic splits by.
-var Dimensions = []string{"clientIp", "path", "operation", "method", "status", "statusClass",
-	"errorStep", "errorMessage", "api", "instance", "hostname", "outcome"}
-
-// dimension says where a dimension's value comes from: a column of its own
-// (clientIp, path) or a field of the tuple.
-type dimension struct {
-	name  string
-	col   index.Col // ColClientIP, ColPath or ColTuple
-	value func(d *index.Dicts, code uint32) string
-}
-
-func lookupDimension(name string) (dimension, error) {
-	tuple := func(f func(d *index.Dicts, t index.Tuple) string) dimension {
-		return dimension{name, index.ColTuple, func(d *index.Dicts, c uint32) string { return f(d, d.Tuples[c]) }}
-	}
-	switch name {
-	case "clientIp":
-		return dimension{name, index.ColClientIP, func(d *index.Dicts, c uint32) string { return d.ClientIPs[c] }}, nil
-	case "path":
-		return dimension{name, index.ColPath, func(d *index.Dicts, c uint32) string { return d.Paths[c] }}, nil
-	case "operation":
-		return tuple(func(d *index.Dicts, t index.Tuple) string { return d.Operations[t.Operation] }), nil
-	case "method":
-		return tuple(func(d *index.Dicts, t index.Tuple) string { return d.Methods[t.Method] }), nil
-	case "status":
-		return tuple(func(d *index.Dicts, t index.Tuple) string { return strconv.Itoa(int(t.Status)) }), nil
-	case "statusClass":
-		return tuple(func(d *index.Dicts, t index.Tuple) string { return statusClass(int(t.Status)) }), nil
-	case "errorStep":
-		return tuple(func(d *index.Dicts, t index.Tuple) string { return lastError(d.Errors[t.Errors]).Step }), nil
-	case "errorMessage":
-		return tuple(func(d *index.Dicts, t index.Tuple) string { return lastError(d.Errors[t.Errors]).Message }), nil
-	case "api":
-		return tuple(func(d *index.Dicts, t index.Tuple) string { return d.APIs[t.API].ID }), nil
-	case "instance":
-		return tuple(func(d *index.Dicts, t index.Tuple) string { return d.Instances[t.Instance] }), nil
-	case "hostname":
-		return tuple(func(d *index.Dicts, t index.Tuple) string { return d.Hostnames[t.Hostname] }), nil
-	case "outcome":
-		return tuple(func(d *index.Dicts, t index.Tuple) string { return t.Outcome.String() }), nil
-	}
-	return dimension{}, badQuery("dimension %q is not one of %v", name, Dimensions)
-}
-
-// dimensionOf gives the value of a dimension for a materialised record (the
-// reference the columnar path must agree with).
-func dimensionOf(name string, t *model.Transaction) string {
-	switch name {
-	case "clientIp":
-		return t.ClientIP
-	case "path":
-		return t.Path
-	case "operation":
-		return t.Operation
-	case "method":
-		return t.Method
-	case "status":
-		return strconv.Itoa(t.Status)
-	case "statusClass":
-		return statusClass(t.Status)
-	case "errorStep":
-		return lastError(t.Errors).Step
-	case "errorMessage":
-		return lastError(t.Errors).Message
-	case "api":
-		return t.APIID
-	case "instance":
-		return t.Instance
-	case "hostname":
-		return t.Hostname
-	case "outcome":
-		return t.Outcome.String()
-	}
-	return ""
-}
-
-// statusClass is "4xx" for 404; "unknown" outside 100–599 (no status).
-func statusClass(s int) string {
-	if s < 100 || s > 599 {
-		return "unknown"
-	}
-	return strconv.Itoa(s/100) + "xx"
-}
-
-// lastError is the summary reason of a record: the last entry of its errors.
-func lastError(errs []model.TransactionError) model.TransactionError {
-	if len(errs) == 0 {
-		return model.TransactionError{}
-	}
-	return errs[len(errs)-1]
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apifw/monitor/pkg/index"
 	"github.com/apifw/monitor/pkg/model"
 )
 
@@ -30,108 +31,47 @@ func (m *matcher) match(t *model.Transaction) bool {
 	return true
 }
 
-func (m *matcher) addTuple(p func(*model.Transaction) bool) {
+func (m *matcher) addTuple(p func(*model.Transaction) bool) { m.add(index.ColTuple, p) }
+
+// add files a predicate with those reading the same column.
+func (m *matcher) add(col index.Col, p func(*model.Transaction) bool) {
 	m.preds = append(m.preds, p)
-	m.tuple = append(m.tuple, p)
+	switch col {
+	case index.ColClientIP:
+		m.clientPreds = append(m.clientPreds, p)
+	case index.ColPath:
+		m.pathPreds = append(m.pathPreds, p)
+	default:
+		m.tuple = append(m.tuple, p)
+	}
 }
 
-// compile validates the filters and turns them into predicates.
+// compile validates the filters and turns them into predicates: one per
+// present transaction filter of FilterSpecs, then the ad hoc filters.
 func compile(f Filters) (*matcher, error) {
 	m := &matcher{}
-	if len(f.API) > 0 {
-		set := toSet(f.API)
-		m.addTuple(func(t *model.Transaction) bool { return set[t.APIID] || set[t.APIName] })
-	}
-	if len(f.Instance) > 0 {
-		set := toSet(f.Instance)
-		m.addTuple(func(t *model.Transaction) bool { return set[t.Instance] })
-	}
-	if len(f.Outcome) > 0 {
-		var want [4]bool
-		for _, s := range f.Outcome {
-			o, ok := model.ParseOutcome(s)
-			if !ok {
-				return nil, badQuery("filters.outcome: unknown outcome %q (allowed, blocked, wouldBlock, unmatched)", s)
-			}
-			want[o] = true
+	for _, spec := range FilterSpecs {
+		vs := spec.values(&f)
+		if spec.compile == nil || len(vs) == 0 {
+			continue
 		}
-		m.addTuple(func(t *model.Transaction) bool { return want[t.Outcome] })
-	}
-	if f.ClientIP != "" {
-		p, err := clientIPPredicate(f.ClientIP)
+		p, err := spec.compile(vs, &f)
 		if err != nil {
 			return nil, err
 		}
-		m.clientIP = p
-		m.preds = append(m.preds, func(t *model.Transaction) bool {
-			a, err := netip.ParseAddr(t.ClientIP)
-			return p(a, err == nil)
-		})
-	}
-	if f.Path != "" {
-		p, err := pathPredicate(f.Path)
-		if err != nil {
-			return nil, err
+		if p.addr != nil { // the client address: matched on parsed addresses
+			addr := p.addr
+			m.clientIP = addr
+			m.preds = append(m.preds, func(t *model.Transaction) bool {
+				a, err := netip.ParseAddr(t.ClientIP)
+				return addr(a, err == nil)
+			})
+			continue
 		}
-		m.preds = append(m.preds, p)
-		m.pathPreds = append(m.pathPreds, p)
-	}
-	if len(f.Method) > 0 {
-		set := map[string]bool{}
-		for _, s := range f.Method {
-			set[strings.ToUpper(s)] = true
-		}
-		m.addTuple(func(t *model.Transaction) bool { return set[strings.ToUpper(t.Method)] })
-	}
-	if len(f.Status) > 0 {
-		p, err := statusPredicate(f.Status)
-		if err != nil {
-			return nil, err
-		}
-		m.addTuple(p)
-	}
-	if len(f.ErrorStep) > 0 {
-		set := toSet(f.ErrorStep)
-		m.addTuple(func(t *model.Transaction) bool {
-			for _, e := range t.Errors {
-				if set[e.Step] {
-					return true
-				}
-			}
-			return false
-		})
-	}
-	if len(f.Operation) > 0 {
-		set := toSet(f.Operation)
-		m.addTuple(func(t *model.Transaction) bool { return set[t.Operation] })
-	}
-	if len(f.Hostname) > 0 {
-		set := toSet(f.Hostname)
-		m.addTuple(func(t *model.Transaction) bool { return set[t.Hostname] })
-	}
-	if len(f.ErrorMessage) > 0 {
-		set := toSet(f.ErrorMessage)
-		m.addTuple(func(t *model.Transaction) bool {
-			for _, e := range t.Errors {
-				if set[e.Message] {
-					return true
-				}
-			}
-			return false
-		})
-	}
-	if len(f.Collection) > 0 {
-		if f.CollectionAPIs == nil {
-			return nil, badQuery("filters.collection: collections are not resolved (no inventory reports)")
-		}
-		set := toSet(f.CollectionAPIs)
-		m.addTuple(func(t *model.Transaction) bool { return set[t.APIID] })
-	}
-	if err := m.addGeo(f); err != nil {
-		return nil, err
+		m.add(spec.Col, p.tx)
 	}
 	for i, a := range f.Adhoc {
-		if err := m.addAdhoc(i, a); err != nil {
+		if err := m.addAdhoc(i, a, f.geo); err != nil {
 			return nil, err
 		}
 	}
@@ -146,20 +86,14 @@ func toSet(values []string) map[string]bool {
 	return set
 }
 
-// clientIPPredicate matches a parsed client address (ok false: unparsable).
+// clientIPPredicate matches a parsed client address (ok false: unparsable)
+// with model.ClientMatcher, the matcher deletions use too.
 func clientIPPredicate(s string) (func(a netip.Addr, ok bool) bool, error) {
-	if strings.Contains(s, "/") {
-		prefix, err := netip.ParsePrefix(s)
-		if err != nil {
-			return nil, badQuery("filters.clientIp: %q is not an address or CIDR", s)
-		}
-		return func(a netip.Addr, ok bool) bool { return ok && prefix.Contains(a.Unmap()) }, nil
-	}
-	addr, err := netip.ParseAddr(s)
+	cm, err := model.ParseClientMatcher(s)
 	if err != nil {
 		return nil, badQuery("filters.clientIp: %q is not an address or CIDR", s)
 	}
-	return func(a netip.Addr, ok bool) bool { return ok && a.Unmap() == addr.Unmap() }, nil
+	return func(a netip.Addr, ok bool) bool { return ok && cm.MatchAddr(a) }, nil
 }
 
 // pathPredicate: "/a/b" exact; "/a/*" or "/a/**" prefix; other wildcards use

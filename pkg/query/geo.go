@@ -15,18 +15,16 @@ type GeoLookup interface {
 	Value(dimension, ip string) string
 }
 
-// GeoDimensions are the dimensions a geo database may add (geo.Country,
-// geo.ASN, geo.City), each derived from the client address.
-var GeoDimensions = []string{geo.Country, geo.ASN, geo.City}
+// geoDim is a DimensionSpecs entry for a dimension a geo database may add
+// (geo.Country, geo.ASN, geo.City), read from the client address.
+func geoDim(name, desc string) DimensionSpec {
+	return DimensionSpec{Name: name, Col: index.ColClientIP, Geo: true, Description: desc}
+}
 
-// IsGeoDimension says whether name is one of GeoDimensions.
+// IsGeoDimension says whether name is a geo dimension (DimensionSpec.Geo).
 func IsGeoDimension(name string) bool {
-	for _, d := range GeoDimensions {
-		if d == name {
-			return true
-		}
-	}
-	return false
+	d, ok := LookupDimensionSpec(name)
+	return ok && d.Geo
 }
 
 // errNoGeo says why a geo dimension is absent.
@@ -37,47 +35,41 @@ func errNoGeo(name string, g GeoLookup) error {
 	return badQuery("dimension %s: the configured geo database has no %s data", name, strings.TrimPrefix(strings.ToLower(name), "client"))
 }
 
-// lookupDimension adds the geo dimensions (when the database holds them) to
-// the plain ones: the value of a client address code is what the database
-// says about it, "" when nothing; codes that share a value form one group.
-func (e *Engine) lookupDimension(name string) (dimension, error) {
-	if !IsGeoDimension(name) {
-		return lookupDimension(name)
+// bind gives a geo dimension its accessors on the database g: the value of
+// a client address is what g says about it (GeoValue); an error when g does
+// not hold the dimension. Other dimensions are returned as they are.
+func (s DimensionSpec) bind(g GeoLookup) (DimensionSpec, error) {
+	if !s.Geo {
+		return s, nil
 	}
-	g := e.Geo
-	if g == nil || !g.Has(name) {
-		return dimension{}, errNoGeo(name, g)
+	if g == nil || !g.Has(s.Name) {
+		return s, errNoGeo(s.Name, g)
 	}
-	return dimension{name: name, col: index.ColClientIP,
-		value: func(d *index.Dicts, c uint32) string { return GeoValue(g, name, d.ClientIPs[c]) }}, nil
+	name := s.Name
+	s.Value = func(d *index.Dicts, c uint32) string { return GeoValue(g, name, d.ClientIPs[c]) }
+	s.Of = func(t *model.Transaction) string { return GeoValue(g, name, t.ClientIP) }
+	return s, nil
 }
 
-// addGeo compiles the geo filters: predicates on the client address only,
-// so the columnar scan decides them once per distinct address.
-func (m *matcher) addGeo(f Filters) error {
-	for _, gf := range []struct {
-		name   string
-		values []string
-	}{{geo.Country, f.ClientCountry}, {geo.ASN, f.ClientAsn}, {geo.City, f.ClientCity}} {
-		if len(gf.values) == 0 {
-			continue
+// geoFilter compiles filters.clientCountry/clientAsn/clientCity (FilterSpecs):
+// a predicate on the client address only, so the columnar scan decides it
+// once per distinct address. Country codes match in any case.
+func geoFilter(name string) func([]string, *Filters) (predicate, error) {
+	return func(vs []string, f *Filters) (predicate, error) {
+		spec, _ := LookupDimensionSpec(name)
+		spec, err := spec.bind(f.geo)
+		if err != nil {
+			return predicate{}, fmt.Errorf("filters.%s: %w", name, err)
 		}
-		if f.Geo == nil || !f.Geo.Has(gf.name) {
-			return fmt.Errorf("filters.%s: %w", gf.name, errNoGeo(gf.name, f.Geo))
-		}
-		set, name, g := toSet(gf.values), gf.name, f.Geo
-		if name == geo.Country { // codes in any case
-			set = map[string]bool{}
-			for _, v := range gf.values {
-				set[strings.ToUpper(v)] = true
-				set[v] = true // "unknown"
+		set := toSet(vs)
+		if name == geo.Country {
+			for _, v := range vs {
+				set[strings.ToUpper(v)] = true // v itself stays: "unknown"
 			}
 		}
-		p := func(t *model.Transaction) bool { return set[GeoValue(g, name, t.ClientIP)] }
-		m.preds = append(m.preds, p)
-		m.clientPreds = append(m.clientPreds, p)
+		of := spec.Of
+		return predicate{tx: func(t *model.Transaction) bool { return set[of(t)] }}, nil
 	}
-	return nil
 }
 
 // GeoUnknown is the value of a geo dimension for an address the database

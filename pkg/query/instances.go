@@ -59,7 +59,7 @@ func (e *Engine) Instances(ctx context.Context, q Query, tr TimeRange) (Instance
 	if err != nil {
 		return res, err
 	}
-	p, err := prepare(sn, q.Filters, TimeRange{})
+	p, err := e.prepare(sn, q.Filters, TimeRange{})
 	if err != nil {
 		return res, err
 	}

@@ -8,28 +8,6 @@ import (
 	"fmt"
 )
 
-// Type names a query type. These names are stored in saved dashboards and
-// alert rules: a public contract, never renamed.
-type Type string
-
-const (
-	TypeTraffic      Type = "traffic"
-	TypeTopN         Type = "topN"
-	TypeStats        Type = "stats"
-	TypeTransactions Type = "transactions"
-	TypeTrace        Type = "trace"
-	TypeInstances    Type = "instances"
-)
-
-// IsTransactionType says whether t is answered from transaction logs.
-func IsTransactionType(t Type) bool {
-	switch t {
-	case TypeTraffic, TypeTopN, TypeStats, TypeTransactions, TypeTrace, TypeInstances:
-		return true
-	}
-	return false
-}
-
 // Filters narrows transaction queries. Every field is optional; list fields
 // match any of their values.
 type Filters struct {
@@ -47,16 +25,17 @@ type Filters struct {
 	Hostname     []string `json:"hostname,omitempty"`     // Host the client called
 	// Adhoc are Grafana's ad hoc filters on any dimension (all must hold).
 	Adhoc []AdhocFilter `json:"adhoc,omitempty"`
-	// Client geography (geoDatabase setting): country code, "AS<n> <org>",
-	// city, any of the values. Geo resolves them; the data source fills it.
-	ClientCountry []string  `json:"clientCountry,omitempty"`
-	ClientAsn     []string  `json:"clientAsn,omitempty"`
-	ClientCity    []string  `json:"clientCity,omitempty"`
-	Geo           GeoLookup `json:"-"`
-	// CollectionAPIs is what Collection resolves to for transaction queries:
-	// the ids of the APIs of those collections per the inventory reports. The
-	// data source fills it; nil with Collection set is a bad query there.
-	CollectionAPIs []string `json:"-"`
+	// Client geography (the geoDatabase setting, Engine.Geo): country code,
+	// "AS<n> <org>", city; any of the values.
+	ClientCountry []string `json:"clientCountry,omitempty"`
+	ClientAsn     []string `json:"clientAsn,omitempty"`
+	ClientCity    []string `json:"clientCity,omitempty"`
+	// collectionAPIs is what Collection resolves to for transaction
+	// queries (Engine.Collections, set by prepare on its copy): the ids of
+	// the APIs of those collections; nil with Collection set is a bad query.
+	collectionAPIs []string
+	// geo resolves the geo filters (Engine.Geo, set by prepare on its copy).
+	geo GeoLookup
 
 	// Report queries (docs/query-model.md, "Reports"): the API filter above
 	// applies too, the transaction-only filters do not.
@@ -122,10 +101,8 @@ func Parse(raw []byte) (Query, error) {
 	if q.QueryType == "" {
 		q.QueryType = TypeStats
 	}
-	switch {
-	case IsTransactionType(q.QueryType), IsReportType(q.QueryType):
-	default:
-		return q, fmt.Errorf("query type %q is not supported by this version (supported: %s and the report types)", q.QueryType, "traffic, topN, stats, transactions, trace, instances")
+	if _, ok := LookupType(q.QueryType); !ok {
+		return q, fmt.Errorf("query type %q is not supported by this version (supported: %s)", q.QueryType, typeNames())
 	}
 	return q, nil
 }

@@ -650,8 +650,10 @@ type InventoryGroupRow struct {
 type InventoryResult struct {
 	GroupBy string
 	Summary InventorySummary
-	APIs    []InventoryAPIRow
-	Groups  []InventoryGroupRow
+	// SummaryRow (no groupBy): the summary's numbers, the query's columns applied.
+	SummaryRow Row
+	APIs       []InventoryAPIRow
+	Groups     []InventoryGroupRow
 }
 
 // Inventory counts APIs, collections, teams and users, and what the reports
@@ -808,6 +810,11 @@ func Inventory(snap *reports.Snapshot, store *index.Store, q Query, tr TimeRange
 		res.APIs = nil
 	} else {
 		sortReportRows(res.APIs, func(r *InventoryAPIRow) *APIColumns { return &r.APIColumns })
+	}
+	if q.GroupBy == "" {
+		if res.SummaryRow, err = res.Summary.Row().Select(q.Columns); err != nil {
+			return res, err
+		}
 	}
 	return res, nil
 }

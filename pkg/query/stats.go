@@ -44,7 +44,7 @@ func (e *Engine) Stats(ctx context.Context, q Query, tr TimeRange) (StatsResult,
 	if err != nil {
 		return res, err
 	}
-	p, err := prepare(sn, q.Filters, tr)
+	p, err := e.prepare(sn, q.Filters, tr)
 	if err != nil {
 		return res, err
 	}

@@ -44,7 +44,7 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 	if q.Dimension == "" {
 		return res, badQuery("topN needs a dimension (one of %v)", Dimensions)
 	}
-	dim, err := e.lookupDimension(q.Dimension)
+	dim, err := lookupDimension(q.Dimension, e.Geo)
 	if err != nil {
 		return res, err
 	}
@@ -57,30 +57,22 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 	if err != nil {
 		return res, err
 	}
-	p, err := prepare(sn, q.Filters, tr)
+	p, err := e.prepare(sn, q.Filters, tr)
 	if err != nil {
 		return res, err
 	}
-	g, err := countBy(ctx, sn, p, dim, e.Workers)
+	g, err := rankBy(ctx, sn, p, dim, e.Workers, limit)
 	if err != nil {
 		return res, err
 	}
 	res.Total = g.total
 	var other TopNRow
-	var rest [4]int64 // the remainder: everything minus the top rows
-	for _, gr := range g.groups {
-		for o := range rest {
-			rest[o] += gr.count[o]
-		}
-	}
-	for _, gi := range g.top(limit) {
-		gr := &g.groups[gi]
+	rest := g.rest // the remainder: everything past the top rows
+	for i := range g.top {
+		gr := &g.top[i]
 		row := TopNRow{Value: gr.value, APIName: gr.apiName}
 		row.setCounts(gr.count, g.total)
 		res.Rows = append(res.Rows, row)
-		for o := range rest {
-			rest[o] -= gr.count[o]
-		}
 	}
 	if res.Dimension == "api" {
 		ids, names := make([]string, len(res.Rows)), make([]string, len(res.Rows))
@@ -94,7 +86,7 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 	for o, n := range rest {
 		other.add(model.Outcome(o), n)
 	}
-	if other.Count > 0 {
+	if other.Count > 0 && !q.WithoutOther() { // other: false leaves the remainder out
 		other.Value, other.Other = OtherValue, true
 		other.Share = share(other.Count, g.total)
 		res.Rows = append(res.Rows, other)

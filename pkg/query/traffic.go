@@ -92,7 +92,7 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 	if tr.From.IsZero() || tr.To.IsZero() || !tr.To.After(tr.From) {
 		return res, badQuery("traffic needs a time range with from before to")
 	}
-	dim, err := e.lookupDimension(res.SplitBy)
+	dim, err := lookupDimension(res.SplitBy, e.Geo)
 	if err != nil {
 		return res, badQuery("splitBy: %v", err)
 	}
@@ -120,7 +120,7 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 	for i := range res.Buckets {
 		res.Buckets[i] = time.UnixMicro(start + int64(i)*ivUS).UTC()
 	}
-	p, err := prepare(sn, q.Filters, tr)
+	p, err := e.prepare(sn, q.Filters, tr)
 	if err != nil {
 		return res, err
 	}
@@ -145,25 +145,35 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 		if err != nil {
 			return res, err
 		}
-		g, err := countBy(ctx, sn, p, dim, e.Workers)
+		g, err := rankBy(ctx, sn, p, dim, e.Workers, limit)
 		if err != nil {
 			return res, err
 		}
-		groupSeries := make([]int32, len(g.groups))
-		for i := range groupSeries {
-			groupSeries[i] = int32(limit) // the remainder, unless among the top
+		var codes int
+		switch dim.col {
+		case index.ColClientIP:
+			codes = len(d.ClientIPs)
+		case index.ColPath:
+			codes = d.Paths.Len()
+		default:
+			codes = len(d.Tuples)
 		}
-		for r, gi := range g.top(limit) {
-			groupSeries[gi] = int32(r)
-			names = append(names, g.groups[gi].value)
-			apiNames = append(apiNames, g.groups[gi].apiName)
+		// Every code not among the top is the remainder (when there is one;
+		// else no matching row has it: -1, skipped, to be safe).
+		others = g.values > limit
+		rest := int32(-1)
+		if others {
+			rest = int32(limit)
 		}
-		others = len(g.groups) > limit
-		seriesOf = make([]int32, len(g.byCode))
-		for code, gi := range g.byCode {
-			seriesOf[code] = -1
-			if gi >= 0 {
-				seriesOf[code] = groupSeries[gi]
+		seriesOf = make([]int32, codes)
+		for code := range seriesOf {
+			seriesOf[code] = rest
+		}
+		for r, gr := range g.top {
+			names = append(names, gr.value)
+			apiNames = append(apiNames, gr.apiName)
+			for _, code := range g.topCodes[r] {
+				seriesOf[code] = int32(r)
 			}
 		}
 	}
@@ -267,6 +277,9 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 		display = APIDisplayNames(names, apiNames)
 	}
 	for si := 0; si < ns; si++ {
+		if si >= len(names) && q.WithoutOther() { // other: false leaves the remainder out
+			continue
+		}
 		s := Series{Values: make([]float64, nb)}
 		if si < len(names) {
 			s.Name = names[si]

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/apifw/monitor/pkg/index"
+	"github.com/apifw/monitor/pkg/model"
 )
 
 // TransactionRow is one transaction of a transactions result.
@@ -74,7 +75,7 @@ func (e *Engine) Transactions(ctx context.Context, q Query, tr TimeRange) (Trans
 	if err != nil {
 		return res, err
 	}
-	p, err := prepare(sn, q.Filters, tr)
+	p, err := e.prepare(sn, q.Filters, tr)
 	if err != nil {
 		return res, err
 	}
@@ -112,7 +113,7 @@ func (e *Engine) Transactions(ctx context.Context, q Query, tr TimeRange) (Trans
 	}
 	for i := range all {
 		tx := sn.Row(all[i].ref)
-		last := lastError(tx.Errors)
+		last := model.LastError(tx.Errors)
 		res.Rows = append(res.Rows, TransactionRow{
 			UUID: tx.UUID, Time: tx.Time, Method: tx.Method, Path: tx.Path, Status: tx.Status,
 			Outcome: tx.Outcome.String(), Reason: last.Message, ErrorStep: last.Step, Instance: tx.Instance,

@@ -246,7 +246,11 @@ describe('DataSource', () => {
       'api',
       'instance',
       'hostname',
+      'blockingLevel',
       'outcome',
+      'clientCountry',
+      'clientAsn',
+      'clientCity',
     ]);
     expect(keys[0]).toEqual({ text: 'Client IP', value: 'clientIp' });
 

@@ -18,13 +18,11 @@ import {
   DIMENSIONS,
   type Dimension,
   isDimension,
-  LIST_FILTER_KEYS,
-  type ListFilterKey,
   type Metric,
   missingForQuery,
   type QueryFilters,
-  TEXT_FILTER_KEYS,
 } from 'shared/query';
+import { LIST_FILTER_KEYS, type ListFilterKey, TEXT_FILTER_KEYS } from 'shared/filters';
 import type { ApifwDataSourceOptions } from 'shared/settings';
 import { readSuggestions, type Suggestion, type SuggestionRequest, suggestionParams } from './suggestions';
 import { ApifwVariableSupport } from './variables';

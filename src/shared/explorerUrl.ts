@@ -1,40 +1,23 @@
 import { APP_BASE_URL, APP_ROUTES } from './constants';
+import { EXPLORER_LIST_KEYS, EXPLORER_TEXT_KEYS, type ExplorerListKey, type ExplorerTextKey } from './filters';
+import { dimensionExplorerParam, type ExplorerParam } from './query';
 
 /**
  * State of the trace explorer as its URL carries it (contract §1): deep links from data links, the
  * top-N panel and support engineers. Every field is optional; list filters repeat their parameter.
  */
-export interface ExplorerState {
+export type ExplorerState = { [K in ExplorerListKey]: string[] } & { [K in ExplorerTextKey]?: string } & {
   uuid?: string;
-  api: string[];
-  instance: string[];
-  outcome: string[];
-  method: string[];
-  status: string[];
-  operation: string[];
-  errorStep: string[];
-  /** APIs of these collections (id or name), per the inventory reports. */
-  collection: string[];
-  clientIp?: string;
-  path?: string;
   /** Grafana time syntax (now-6h) or epoch milliseconds, as in the URL. */
   from?: string;
   to?: string;
-}
+};
 
-export const LIST_PARAMS = [
-  'api',
-  'instance',
-  'outcome',
-  'method',
-  'status',
-  'operation',
-  'errorStep',
-  'collection',
-] as const;
-export const TEXT_PARAMS = ['uuid', 'clientIp', 'path', 'from', 'to'] as const;
+/** List filters the explorer takes (FILTER_SPECS entries with `explorer`), in URL order. */
+export const LIST_PARAMS = EXPLORER_LIST_KEYS;
+export const TEXT_PARAMS = ['uuid', ...EXPLORER_TEXT_KEYS, 'from', 'to'] as const;
 
-export type ListParam = (typeof LIST_PARAMS)[number];
+export type ListParam = ExplorerListKey;
 export type TextParam = (typeof TEXT_PARAMS)[number];
 
 /** Longest value kept from a URL parameter: URLs are shared and may be crafted. */
@@ -43,7 +26,7 @@ const MAX_PARAM_LENGTH = 1024;
 const MAX_LIST_VALUES = 100;
 
 export function emptyExplorerState(): ExplorerState {
-  return { api: [], instance: [], outcome: [], method: [], status: [], operation: [], errorStep: [], collection: [] };
+  return Object.fromEntries(LIST_PARAMS.map((name) => [name, []])) as unknown as ExplorerState;
 }
 
 /** Values of a dashboard variable that mean "no filter". */
@@ -102,22 +85,6 @@ export function sameExplorerState(a: ExplorerState, b: ExplorerState): boolean {
 }
 
 /** Which explorer parameter filters on a top-N / query dimension; undefined when the explorer has none. */
-export function explorerParamForDimension(dimension: string): ListParam | 'clientIp' | 'path' | undefined {
-  switch (dimension) {
-    case 'clientIp':
-    case 'path':
-      return dimension;
-    case 'statusClass':
-    case 'status':
-      return 'status';
-    case 'api':
-    case 'instance':
-    case 'outcome':
-    case 'method':
-    case 'operation':
-    case 'errorStep':
-      return dimension;
-    default:
-      return undefined;
-  }
+export function explorerParamForDimension(dimension: string): ExplorerParam | undefined {
+  return dimensionExplorerParam(dimension);
 }

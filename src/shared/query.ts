@@ -1,5 +1,7 @@
 import type { DataQuery } from '@grafana/schema';
 
+import type { FilterValues } from './filters';
+
 // The query model is a public contract: dashboards and alert rules store this JSON,
 // so names are only ever added, never renamed (docs/query-model.md).
 
@@ -17,89 +19,91 @@ export type QueryType =
   | 'scanTrend'
   | 'inventory';
 
-export type Outcome = 'allowed' | 'blocked' | 'wouldBlock' | 'unmatched';
+/** Where an explorer link for a dimension's value goes: the filter of that name in the explorer's URL. */
+export type ExplorerParam =
+  'clientIp' | 'path' | 'api' | 'instance' | 'outcome' | 'method' | 'status' | 'operation' | 'errorStep';
 
-export const OUTCOMES: Outcome[] = ['allowed', 'blocked', 'wouldBlock', 'unmatched'];
+export interface DimensionSpec<N extends string = string> {
+  /** Query-model name (a public contract: never renamed). */
+  name: N;
+  label: string;
+  /** Where the value comes from. */
+  description: string;
+  /** The trace explorer's URL parameter that filters on the value; absent when it has none. */
+  explorerParam?: ExplorerParam;
+}
 
-export const OUTCOME_LABELS: Record<Outcome, string> = {
-  allowed: 'Allowed',
-  blocked: 'Blocked',
-  wouldBlock: 'Would block',
-  unmatched: 'Unmatched',
-};
-
-export type Dimension =
-  | 'clientIp'
-  | 'path'
-  | 'operation'
-  | 'method'
-  | 'status'
-  | 'statusClass'
-  | 'errorStep'
-  | 'errorMessage'
-  | 'api'
-  | 'instance'
-  | 'hostname'
-  | 'outcome'
+/**
+ * Every dimension, in the order the editors offer them (pkg/query/dimensions.go is the Go side of the
+ * same table; src/shared/contract.test.ts checks both agree). To add a dimension: an entry here and
+ * its Go entry.
+ */
+export const DIMENSION_SPECS = [
+  { name: 'clientIp', label: 'Client IP', description: 'source_ip as written', explorerParam: 'clientIp' },
+  { name: 'path', label: 'Path', description: 'the request path (uri_path)', explorerParam: 'path' },
+  {
+    name: 'operation',
+    label: 'Operation',
+    description: 'the OpenAPI path template matched (oas_path)',
+    explorerParam: 'operation',
+  },
+  { name: 'method', label: 'Method', description: 'HTTP method', explorerParam: 'method' },
+  { name: 'status', label: 'Status', description: 'HTTP status code', explorerParam: 'status' },
+  // The explorer's status filter takes classes like 4xx.
+  { name: 'statusClass', label: 'Status class', description: '1xx … 5xx', explorerParam: 'status' },
+  {
+    name: 'errorStep',
+    label: 'Error step',
+    description: 'processing step of the last error (the block reason)',
+    explorerParam: 'errorStep',
+  },
+  { name: 'errorMessage', label: 'Error message', description: 'message of the last error' },
+  { name: 'api', label: 'API', description: 'API id (with its name)', explorerParam: 'api' },
+  { name: 'instance', label: 'Instance', description: 'firewall instance', explorerParam: 'instance' },
+  { name: 'hostname', label: 'Hostname', description: 'the host the client called (hostname)' },
+  {
+    name: 'blockingLevel',
+    label: 'Blocking level',
+    description: 'the enforcement level the firewall reported (blocking_level); empty when none',
+  },
+  {
+    name: 'outcome',
+    label: 'Outcome',
+    description: 'allowed, blocked, would block, unmatched',
+    explorerParam: 'outcome',
+  },
   // Client geography: only with the data source's geoDatabase setting (and what the database holds).
-  | 'clientCountry'
-  | 'clientAsn'
-  | 'clientCity';
+  {
+    name: 'clientCountry',
+    label: 'Client country',
+    description: 'country code of the client IP (needs the geoDatabase setting)',
+  },
+  {
+    name: 'clientAsn',
+    label: 'Client ASN',
+    description: 'autonomous system of the client IP (needs a geoDatabase with ASN data)',
+  },
+  { name: 'clientCity', label: 'Client city', description: 'city of the client IP (needs a geoDatabase with city data)' },
+] as const satisfies readonly DimensionSpec[];
+
+export type Dimension = (typeof DIMENSION_SPECS)[number]['name'];
 
 /** Every dimension, in the order the editors offer them. */
-export const DIMENSIONS: Dimension[] = [
-  'clientIp',
-  'path',
-  'operation',
-  'method',
-  'status',
-  'statusClass',
-  'errorStep',
-  'errorMessage',
-  'api',
-  'instance',
-  'hostname',
-  'outcome',
-  'clientCountry',
-  'clientAsn',
-  'clientCity',
-];
+export const DIMENSIONS: Dimension[] = DIMENSION_SPECS.map((spec) => spec.name);
 
-export const DIMENSION_LABELS: Record<Dimension, string> = {
-  clientIp: 'Client IP',
-  path: 'Path',
-  operation: 'Operation',
-  method: 'Method',
-  status: 'Status',
-  statusClass: 'Status class',
-  errorStep: 'Error step',
-  errorMessage: 'Error message',
-  api: 'API',
-  instance: 'Instance',
-  hostname: 'Hostname',
-  outcome: 'Outcome',
-  clientCountry: 'Client country',
-  clientAsn: 'Client ASN',
-  clientCity: 'Client city',
-};
+export const DIMENSION_LABELS = Object.fromEntries(DIMENSION_SPECS.map((spec) => [spec.name, spec.label])) as Record<
+  Dimension,
+  string
+>;
 
-export const DIMENSION_DESCRIPTIONS: Record<Dimension, string> = {
-  clientIp: 'source_ip as written',
-  path: 'the request path (uri_path)',
-  operation: 'the OpenAPI path template matched (oas_path)',
-  method: 'HTTP method',
-  status: 'HTTP status code',
-  statusClass: '1xx … 5xx',
-  errorStep: 'processing step of the last error (the block reason)',
-  errorMessage: 'message of the last error',
-  api: 'API id (with its name)',
-  instance: 'firewall instance',
-  hostname: 'the host the client called (hostname)',
-  outcome: 'allowed, blocked, would block, unmatched',
-  clientCountry: 'country code of the client IP (needs the geoDatabase setting)',
-  clientAsn: 'autonomous system of the client IP (needs a geoDatabase with ASN data)',
-  clientCity: 'city of the client IP (needs a geoDatabase with city data)',
-};
+export const DIMENSION_DESCRIPTIONS = Object.fromEntries(
+  DIMENSION_SPECS.map((spec) => [spec.name, spec.description])
+) as Record<Dimension, string>;
+
+/** The trace explorer's URL parameter for a dimension; undefined when the explorer has no filter for it. */
+export function dimensionExplorerParam(dimension: string): ExplorerParam | undefined {
+  return (DIMENSION_SPECS as readonly DimensionSpec[]).find((spec) => spec.name === dimension)?.explorerParam;
+}
 
 export function isDimension(value: string | undefined): value is Dimension {
   return DIMENSIONS.some((dimension) => dimension === value);
@@ -132,71 +136,11 @@ export interface AdhocFilter {
   value: string;
 }
 
-export interface QueryFilters {
-  api?: string[];
-  instance?: string[];
-  outcome?: Outcome[];
-  clientIp?: string;
-  path?: string;
-  method?: string[];
-  status?: string[];
-  errorStep?: string[];
-  operation?: string[];
-  errorMessage?: string[];
-  hostname?: string[];
-  /** Client geography (geoDatabase setting): country codes, "AS<n> <org>", city names. */
-  clientCountry?: string[];
-  clientAsn?: string[];
-  clientCity?: string[];
-  /** Transaction queries: APIs of these collections; report queries: collection id or name. */
-  collection?: string[];
-  /** Report queries: inventory tags of the API. */
-  tag?: string[];
-  /** Report queries: owning team id or name. */
-  team?: string[];
+/** A query's filters: one field per FILTER_SPECS entry (shared/filters.ts), and the ad hoc filters. */
+export interface QueryFilters extends FilterValues {
   /** Ad hoc filters on any dimension (from Grafana's ad hoc filter variables or set in the editor). */
   adhoc?: AdhocFilter[];
 }
-
-/** Filters that hold a list of values. */
-export type ListFilterKey =
-  | 'api'
-  | 'instance'
-  | 'outcome'
-  | 'method'
-  | 'status'
-  | 'errorStep'
-  | 'operation'
-  | 'errorMessage'
-  | 'hostname'
-  | 'collection'
-  | 'tag'
-  | 'team'
-  | 'clientCountry'
-  | 'clientAsn'
-  | 'clientCity';
-
-export const LIST_FILTER_KEYS: ListFilterKey[] = [
-  'api',
-  'collection',
-  'instance',
-  'hostname',
-  'outcome',
-  'method',
-  'status',
-  'operation',
-  'errorStep',
-  'errorMessage',
-  'tag',
-  'team',
-  'clientCountry',
-  'clientAsn',
-  'clientCity',
-];
-
-/** Filters that hold one text value. */
-export type TextFilterKey = 'clientIp' | 'path';
-export const TEXT_FILTER_KEYS: TextFilterKey[] = ['clientIp', 'path'];
 
 export interface GradeThresholds {
   good?: number;
@@ -226,6 +170,28 @@ export interface ApifwQuery extends DataQuery {
   grades?: GradeThresholds;
   filters?: QueryFilters;
 }
+
+/** The JSON keys of a query the editors set (Go's query.Query minus what Grafana sets). */
+export const QUERY_KEYS = [
+  'queryType',
+  'dimension',
+  'splitBy',
+  'metric',
+  'limit',
+  'other',
+  'uuid',
+  'columns',
+  'filters',
+  'silentAfter',
+  'groupBy',
+  'interval',
+  'grades',
+] as const satisfies ReadonlyArray<keyof ApifwQuery>;
+
+// Every key of ApifwQuery (beyond Grafana's DataQuery) is in QUERY_KEYS: tsc fails here otherwise.
+type MissingQueryKey = Exclude<keyof ApifwQuery, keyof DataQuery | (typeof QUERY_KEYS)[number]>;
+const allQueryKeys: [MissingQueryKey] extends [never] ? true : MissingQueryKey = true;
+void allQueryKeys;
 
 export const TRANSACTION_QUERY_TYPES: QueryType[] = ['traffic', 'topN', 'stats', 'transactions', 'trace', 'instances'];
 export const REPORT_QUERY_TYPES: QueryType[] = ['audit', 'auditIssues', 'auditTrend', 'scan', 'scanTrend', 'inventory'];

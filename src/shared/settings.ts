@@ -1,8 +1,8 @@
 import type { DataSourceJsonData } from '@grafana/data';
 
-export type EpochUnit = '' | 's' | 'ms' | 'us' | 'ns';
+import type { OutcomeName } from './outcomes';
 
-export type OutcomeName = 'allowed' | 'blocked' | 'wouldBlock' | 'unmatched';
+export type EpochUnit = '' | 's' | 'ms' | 'us' | 'ns';
 
 /**
  * One outcome rule (ingest.OutcomeRule): a record gets `outcome` when every condition set here
@@ -164,6 +164,34 @@ export interface ApifwDataSourceOptions extends DataSourceJsonData {
   /** Absolute path of a MaxMind-format .mmdb file (country, city or ASN) for the client geography dimensions. */
   geoDatabase?: string;
 }
+
+/** The keys of jsonData (Go's plugin.Settings; src/shared/contract.test.ts checks both agree). */
+export const SETTINGS_KEYS = [
+  'logRoots',
+  'reportRoots',
+  'dateEpochUnit',
+  'include',
+  'exclude',
+  'stdoutFiles',
+  'outcomeRules',
+  'jsonPaths',
+  'errorLogTransactions',
+  'maskedHeaders',
+  'maxRows',
+  'queryTimeoutSeconds',
+  'maxConcurrentQueries',
+  'silentAfter',
+  'stateDir',
+  'geoDatabase',
+] as const satisfies ReadonlyArray<keyof ApifwDataSourceOptions>;
+
+// Every key of ApifwDataSourceOptions (beyond Grafana's DataSourceJsonData) is in SETTINGS_KEYS.
+type MissingSettingsKey = Exclude<
+  keyof ApifwDataSourceOptions,
+  keyof DataSourceJsonData | (typeof SETTINGS_KEYS)[number]
+>;
+const allSettingsKeys: [MissingSettingsKey] extends [never] ? true : MissingSettingsKey = true;
+void allSettingsKeys;
 
 /**
  * Checks a list of directory roots and returns one human-readable message per problem.

@@ -6,18 +6,37 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 import { buildHost } from './build-host';
-import { addCleanup, HARNESS_FILE, type HarnessInfo, OUTPUT_DIR, REPO_ROOT, SCREENSHOT_DIR } from './harness';
+import {
+  ensureGenerationInstalled,
+  GENERATION_NAMES,
+  GENERATIONS,
+  type GenerationName,
+  grafanaVersion,
+  nodeModules,
+} from './generations';
+import {
+  addCleanup,
+  HARNESS_ENV,
+  HARNESS_FILE,
+  type HarnessFile,
+  OUTPUT_DIR,
+  REPO_ROOT,
+  runCleanups,
+  SCREENSHOT_DIR,
+} from './harness';
 import { startHostServer } from './host-server';
 import { stopProcessGroup } from './processes';
 
 const run = promisify(execFile);
 const READY_TIMEOUT_MS = 120_000;
-/** The built plugin Grafana serves: dist/, or a private copy named by APIFW_DIST (parallel work on one tree). */
+/** The built plugin the plugin host serves: dist/, or a private copy named by APIFW_DIST (parallel work on one tree). */
 const DIST_DIR = process.env.APIFW_DIST ? path.resolve(process.env.APIFW_DIST) : path.join(REPO_ROOT, 'dist');
 
 /**
- * Starts what the specs need: demo firewall logs, the real Grafana serving dist/ with the
- * repository's provisioning pointed at those logs, the host page bundle and its server.
+ * Starts what the specs need: demo firewall logs, the plugin host (cmd/apifw-host: the built
+ * plugin's backend over Grafana's plugin protocol, Grafana's HTTP API subset) serving dist/ with
+ * the repository's provisioning pointed at those logs, and one host page bundle and server per
+ * Grafana frontend generation (see generations.ts).
  */
 export default async function globalSetup() {
   assertPluginBuilt();
@@ -26,46 +45,74 @@ export default async function globalSetup() {
   await rm(HARNESS_FILE, { force: true });
   await mkdir(SCREENSHOT_DIR, { recursive: true });
 
-  const [grafanaDir] = await Promise.all([findGrafana(), buildHost(path.join(OUTPUT_DIR, 'host'))]);
+  const hostBinary = path.join(OUTPUT_DIR, 'bin', 'apifw-host');
+  await Promise.all([
+    goBuild('./cmd/apifw-host', hostBinary),
+    ...GENERATION_NAMES.map(async (name) => {
+      await ensureGenerationInstalled(GENERATIONS[name]);
+      await buildHost(path.join(OUTPUT_DIR, `host-${name}`), GENERATIONS[name]);
+    }),
+  ]);
 
   const tempDir = await mkdtemp(path.join(os.tmpdir(), 'apifw-browser-'));
   try {
-    await startEverything(grafanaDir, tempDir);
+    await startEverything(hostBinary, tempDir);
   } catch (error) {
     await rm(tempDir, { recursive: true, force: true });
     throw error;
   }
 }
 
-async function startEverything(grafanaDir: string, tempDir: string) {
+async function startEverything(hostBinary: string, tempDir: string) {
   const logsDir = path.join(tempDir, 'logs');
   const reportsDir = path.join(tempDir, 'reports');
   const truthFile = path.join(tempDir, 'truth.json');
   await mkdir(reportsDir, { recursive: true });
   await goRun(['./cmd/apifw-gen', '-out', logsDir, '-records', '3000', '-seed', '11', '-truth', truthFile]);
 
-  const grafana = await startGrafana(grafanaDir, tempDir, { APIFW_LOGS: logsDir, APIFW_REPORTS: reportsDir });
+  const api = await startPluginHost(hostBinary, tempDir, { APIFW_LOGS: logsDir, APIFW_REPORTS: reportsDir });
+  // Teardown runs these in reverse: host servers, then the plugin host, then the demo data. Only
+  // what this run started: another run in the same tree keeps its own.
+  addCleanup(() => rm(tempDir, { recursive: true, force: true }));
+  addCleanup(() => stopProcessGroup(api.pid));
   try {
-    const host = await startHostServer({
-      grafanaUrl: grafana.url,
-      hostDir: path.join(OUTPUT_DIR, 'host'),
-      iconsDir: path.join(REPO_ROOT, 'node_modules', '@grafana', 'ui', 'dist', 'public', 'img', 'icons'),
-    });
-    addCleanup(host.close);
+    const hostUrls = {} as Record<GenerationName, string>;
+    for (const name of GENERATION_NAMES) {
+      const generation = GENERATIONS[name];
+      const iconDir = (other: GenerationName) =>
+        path.join(nodeModules(GENERATIONS[other]), '@grafana', 'ui', 'dist', 'public', 'img', 'icons');
+      const server = await startHostServer({
+        grafanaUrl: api.url,
+        hostDir: path.join(OUTPUT_DIR, `host-${name}`),
+        // The generation's own icons first; an icon it lacks comes from the other generation's set,
+        // and the spinner (only in Grafana's frontend build) from the host's own icons.
+        iconsDirs: [
+          iconDir(name),
+          ...GENERATION_NAMES.filter((other) => other !== name).map(iconDir),
+          path.join(__dirname, 'host', 'icons'),
+        ],
+        grafanaVersion: grafanaVersion(generation),
+      });
+      addCleanup(server.close);
+      hostUrls[name] = server.url;
+    }
 
-    const harness: HarnessInfo = {
-      grafanaUrl: grafana.url,
-      hostUrl: host.url,
+    const harness: HarnessFile = {
+      grafanaUrl: api.url,
+      hostUrls,
       logsDir,
       truthFile,
       tempDir,
-      grafanaPid: grafana.pid,
+      pluginHostPid: api.pid,
     };
+    // Workers inherit the environment global setup leaves; the file is for people and tools.
+    process.env[HARNESS_ENV] = JSON.stringify(harness);
     await writeFile(HARNESS_FILE, JSON.stringify(harness, null, 2));
     // stderr, so that `--reporter=json > file` stays valid JSON.
-    process.stderr.write(`browser tests: Grafana ${grafana.url}, host page ${host.url}\n`);
+    const pages = GENERATION_NAMES.map((name) => `${name} ${hostUrls[name]}`).join(', ');
+    process.stderr.write(`browser tests: plugin host ${api.url}, host pages: ${pages}\n`);
   } catch (error) {
-    await stopProcessGroup(grafana.pid);
+    await runCleanups();
     throw error;
   }
 }
@@ -79,23 +126,6 @@ function assertPluginBuilt() {
   }
 }
 
-/** The cached Grafana server build; builds it when APIFW_GRAFANA_DIR is not set (slow the first time). */
-async function findGrafana(): Promise<string> {
-  if (process.env.APIFW_GRAFANA_DIR) {
-    return process.env.APIFW_GRAFANA_DIR;
-  }
-  // The script prints its progress on stderr (shown) and the directory as its last stdout line.
-  const child = spawn('bash', ['scripts/build-grafana.sh'], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  const dir = stdout.trim().split('\n').pop();
-  if (code !== 0 || !dir) {
-    throw new Error(`scripts/build-grafana.sh failed (exit ${code})`);
-  }
-  return dir;
-}
-
 async function goRun(args: string[]) {
   try {
     await run('go', ['run', ...args], { cwd: REPO_ROOT, maxBuffer: 16 << 20 });
@@ -105,25 +135,35 @@ async function goRun(args: string[]) {
   }
 }
 
-/** Runs grafanarun in its own process group (so teardown can stop it and Grafana with it) and waits for its URL. */
-async function startGrafana(grafanaDir: string, tempDir: string, env: Record<string, string>) {
-  const readyFile = path.join(tempDir, 'grafana-url');
-  const logFile = path.join(OUTPUT_DIR, 'grafanarun.log');
+async function goBuild(pkg: string, output: string) {
+  try {
+    await run('go', ['build', '-o', output, pkg], { cwd: REPO_ROOT, maxBuffer: 16 << 20 });
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(`go build ${pkg} failed:\n${stdout}${stderr}`);
+  }
+}
+
+/**
+ * Runs the plugin host in its own process group (teardown stops it, and the plugin backend it
+ * started, with SIGTERM) on a free port, and waits for the URL it writes to its ready file.
+ */
+async function startPluginHost(binary: string, tempDir: string, env: Record<string, string>) {
+  const readyFile = path.join(tempDir, 'plugin-host-url');
+  const logFile = path.join(OUTPUT_DIR, 'apifw-host.log');
   const output = openSync(logFile, 'w');
   const child = spawn(
-    'go',
+    binary,
     [
-      'run',
-      './tests/grafanatest/cmd/grafanarun',
-      '-grafana-dir',
-      grafanaDir,
       '-dist',
       DIST_DIR,
       '-provisioning',
       path.join(REPO_ROOT, 'provisioning'),
-      // Grafana's data and log under the output directory, kept after the run for debugging.
+      // The plugins' data directory under the output directory, kept after the run for debugging.
       '-data',
-      path.join(OUTPUT_DIR, 'grafana'),
+      path.join(OUTPUT_DIR, 'plugin-host-data'),
+      '-port',
+      '0',
       '-ready-file',
       readyFile,
     ],
@@ -132,7 +172,7 @@ async function startGrafana(grafanaDir: string, tempDir: string, env: Record<str
   closeSync(output); // the child has its own copy
   const pid = child.pid;
   if (pid === undefined) {
-    throw new Error('could not start grafanarun');
+    throw new Error('could not start the plugin host');
   }
   let exited: string | undefined;
   child.on('exit', (code, signal) => (exited = `exited with ${signal ?? code}`));
@@ -143,7 +183,7 @@ async function startGrafana(grafanaDir: string, tempDir: string, env: Record<str
       await stopProcessGroup(pid);
       const log = await readFile(logFile, 'utf8');
       const reason = exited ?? `did not report ready within ${READY_TIMEOUT_MS / 1000} s`;
-      throw new Error(`grafanarun ${reason}. Its output (${logFile}):\n${log}`);
+      throw new Error(`the plugin host (cmd/apifw-host) ${reason}. Its output (${logFile}):\n${log}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -1,16 +1,9 @@
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { runCleanups } from './harness';
 
-import { HARNESS_FILE, readHarness, runCleanups } from './harness';
-import { stopProcessGroup } from './processes';
-
-/** Stops what global setup started: the host page server, Grafana, and removes the demo data. */
+/**
+ * Stops what this run's global setup started (registered with addCleanup, in this process): the
+ * host page servers, the plugin host and its plugin backend, and removes the demo data.
+ */
 export default async function globalTeardown() {
   await runCleanups();
-  if (!existsSync(HARNESS_FILE)) {
-    return;
-  }
-  const harness = readHarness();
-  await stopProcessGroup(harness.grafanaPid);
-  await rm(harness.tempDir, { recursive: true, force: true });
 }

@@ -5,19 +5,23 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 
 export interface HostServerOptions {
-  /** Base URL of the real Grafana, e.g. http://127.0.0.1:37165 */
+  /** Base URL of the plugin host (Grafana's HTTP API), e.g. http://127.0.0.1:37165 */
   grafanaUrl: string;
   /** Directory with the bundled host page (main.js, main.css). */
   hostDir: string;
   /**
-   * Directory with @grafana/ui's icon SVGs. Grafana's frontend build copies its icons to
-   * public/build/img/icons; this Grafana has no frontend build, so icons come from @grafana/ui's
-   * set and, for icons it lacks (e.g. spinner), from Grafana's own public/img/icons.
+   * Directories with @grafana/ui's icon SVGs, tried in order. Grafana's frontend build copies its
+   * icons to public/build/img/icons; here they come from the page's own @grafana/ui and, for an
+   * icon that version lacks, from the other generation's.
    */
-  iconsDir: string;
+  iconsDirs: string[];
+  /** The Grafana version the page's boot data reports (buildInfo), the page's @grafana/ui version. */
+  grafanaVersion: string;
 }
 
-const ICONS = '/public/build/img/icons/';
+// Where @grafana/ui fetches its icon SVGs: public/build/img/icons (13.x, the frontend build's copy)
+// or public/img/icons (12.0); Grafana serves both.
+const ICON_ROUTES = ['/public/build/img/icons/', '/public/img/icons/'];
 const GRAFANA_AUTH = `Basic ${Buffer.from('admin:admin').toString('base64')}`;
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -33,8 +37,9 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /**
  * The page the browser opens. Everything is same-origin: the host page and its bundle, and
- * /api/* and /public/* proxied to the real Grafana (logged in as admin), so every request the
- * plugin makes reaches the real backend and every plugin file comes from Grafana's plugin server.
+ * /api/* and /public/* proxied to the plugin host (logged in as admin), so every request the
+ * plugin makes reaches the real backend and every plugin file comes from the host's plugin file
+ * server, at the paths Grafana uses.
  */
 export async function startHostServer(
   options: HostServerOptions
@@ -46,21 +51,19 @@ export async function startHostServer(
     const route = url.pathname;
     let handled: Promise<void>;
     if (route === '/' || route === '/index.html') {
-      handled = serveIndex(res, options.grafanaUrl, url.searchParams.get('theme'));
+      handled = serveIndex(res, options, url.searchParams.get('theme'));
     } else if (route.startsWith('/host/')) {
       handled = serveFile(res, options.hostDir, route.slice('/host/'.length)).then((served) => {
         if (!served) {
           notFound(res);
         }
       });
-    } else if (route.startsWith(ICONS)) {
-      const icon = route.slice(ICONS.length);
-      handled = serveFile(res, options.iconsDir, icon).then((served) => {
-        if (served) {
-          return;
+    } else if (ICON_ROUTES.some((prefix) => route.startsWith(prefix))) {
+      const icon = route.slice(ICON_ROUTES.find((prefix) => route.startsWith(prefix))!.length);
+      handled = serveFirst(res, options.iconsDirs, icon).then((served) => {
+        if (!served) {
+          notFound(res);
         }
-        req.url = `/public/img/icons/${icon}`;
-        return proxy(req, res, grafana);
       });
     } else if (route.startsWith('/api/') || route.startsWith('/public/') || route.startsWith('/avatar/')) {
       handled = proxy(req, res, grafana);
@@ -91,11 +94,18 @@ export async function startHostServer(
  * Like Grafana's index.html: the boot data (frontend settings and signed-in user) is inlined,
  * because @grafana/runtime reads window.grafanaBootData as soon as it is imported.
  */
-async function serveIndex(res: http.ServerResponse, grafanaUrl: string, theme: string | null) {
+async function serveIndex(res: http.ServerResponse, options: HostServerOptions, theme: string | null) {
   const [settings, user] = await Promise.all([
-    grafanaJson(grafanaUrl, '/api/frontend/settings'),
-    grafanaJson(grafanaUrl, '/api/user'),
+    grafanaJson(options.grafanaUrl, '/api/frontend/settings'),
+    grafanaJson(options.grafanaUrl, '/api/user'),
   ]);
+  // The version of the Grafana frontend this page stands for (its @grafana/* packages).
+  const buildInfo = (settings.buildInfo ?? {}) as Record<string, unknown>;
+  settings.buildInfo = {
+    ...buildInfo,
+    version: options.grafanaVersion,
+    versionString: `Grafana plugin test host (frontend packages ${options.grafanaVersion})`,
+  };
   const themeId = theme === 'light' ? 'light' : 'dark';
   const bootData = {
     settings,
@@ -138,6 +148,16 @@ async function grafanaJson(grafanaUrl: string, apiPath: string): Promise<Record<
     throw new Error(`${apiPath}: ${response.status} ${await response.text()}`);
   }
   return (await response.json()) as Record<string, unknown>;
+}
+
+/** Sends the file from the first root that has it; false when none has. */
+async function serveFirst(res: http.ServerResponse, roots: string[], relative: string): Promise<boolean> {
+  for (const root of roots) {
+    if (await serveFile(res, root, relative)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** Sends a file under root; false when there is no such file. */

@@ -13,7 +13,8 @@ import type { Page } from '@playwright/test';
  * spec, so the demo data the other specs count stays as it is.
  */
 
-const DS_UID = 'apifw-hostile';
+/** The hostile data source; one per generation (project), as the projects may run at the same time. */
+let DS_UID = 'apifw-hostile';
 const EVIL_INSTANCE = '<i>evil-instance</i>';
 const LONG = 'A'.repeat(10_000);
 const SECRET = 'secret-token-7f3a9';
@@ -87,6 +88,7 @@ function evilRecord(uuid: string, index: number, nowUs: number) {
 let tempDir = '';
 
 test.beforeAll(async ({ request, harness }) => {
+  DS_UID = `apifw-hostile-${harness.generation}`;
   tempDir = await mkdtemp(path.join(os.tmpdir(), 'apifw-hostile-'));
   const instanceDir = path.join(tempDir, 'logs', 'fw-evil');
   await mkdir(instanceDir, { recursive: true });
@@ -97,7 +99,7 @@ test.beforeAll(async ({ request, harness }) => {
   const created = await request.post(`${harness.grafanaUrl}/api/datasources`, {
     headers: GRAFANA_AUTH,
     data: {
-      name: 'API Firewall Monitor (hostile input)',
+      name: `API Firewall Monitor (hostile input, ${harness.generation})`,
       type: 'apifw-monitor-datasource',
       uid: DS_UID,
       access: 'proxy',
@@ -173,6 +175,8 @@ test.describe('hostile log content renders as inert text', () => {
   }
 
   test('top-N over API names and instances', async ({ host }) => {
+    // Five page loads of the development bundle; one test timeout (60 s) is too tight on a busy machine.
+    test.setTimeout(150_000);
     for (const dimension of ['api', 'instance', 'hostname', 'operation', 'errorMessage']) {
       await host.open({
         plugin: 'apifw-topn-panel',

@@ -1,6 +1,6 @@
 /**
- * Stops a process group started with `detached: true`: SIGTERM first, so grafanarun can stop
- * Grafana (which runs in a process group of its own) cleanly, then SIGKILL if it hangs.
+ * Stops a process group started with `detached: true`: SIGTERM first, so the plugin host can stop
+ * the plugin backend cleanly, then SIGKILL if it hangs.
  */
 export async function stopProcessGroup(pid: number, graceMs = 25_000): Promise<void> {
   if (!signalGroup(pid, 'SIGTERM')) {

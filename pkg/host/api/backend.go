@@ -1,7 +1,6 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -57,25 +56,25 @@ func (s *Server) grafanaConfig() *backend.GrafanaCfg {
 	})
 }
 
-// process returns the running backend of a data source's plugin, or
-// answers the error Grafana gives for a plugin without one.
-func (s *Server) process(w http.ResponseWriter, ds *DataSource) *backendproc.Process {
+// backendOf resolves the route's data source and its plugin's running
+// backend, or answers 404 as Grafana does for either missing.
+func (s *Server) backendOf(w http.ResponseWriter, r *http.Request) (*DataSource, *backendproc.Process) {
+	ds := s.dsByRequest(w, r)
+	if ds == nil {
+		return nil, nil
+	}
 	p := s.procs[ds.Type]
 	if p == nil {
 		writeMessage(w, http.StatusNotFound, "Plugin not found, no installed plugin with that id")
 	}
-	return p
+	return ds, p
 }
 
 // checkHealth is GET /api/datasources/uid/{uid}/health: 200 with status,
 // message and details when OK, 400 otherwise (pkg/api/plugins.go,
 // CheckHealth / checkDatasourceHealth).
 func (s *Server) checkHealth(w http.ResponseWriter, r *http.Request) {
-	ds := s.dsByRequest(w, r)
-	if ds == nil {
-		return
-	}
-	proc := s.process(w, ds)
+	ds, proc := s.backendOf(w, r)
 	if proc == nil {
 		return
 	}
@@ -109,11 +108,7 @@ var hopHeaders = []string{"Connection", "Keep-Alive", "Proxy-Authenticate", "Pro
 // and the query string, and the plugin's streamed answer comes back
 // (pkg/api/plugin_resource.go, CallDatasourceResource).
 func (s *Server) callResource(w http.ResponseWriter, r *http.Request) {
-	ds := s.dsByRequest(w, r)
-	if ds == nil {
-		return
-	}
-	proc := s.process(w, ds)
+	ds, proc := s.backendOf(w, r)
 	if proc == nil {
 		return
 	}
@@ -187,6 +182,3 @@ func writeBackendError(w http.ResponseWriter, err error) {
 	}
 	writeMessage(w, http.StatusInternalServerError, "Failed to call plugin: "+err.Error())
 }
-
-// bodyReader re-reads a request body already consumed.
-func bodyReader(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }

@@ -189,6 +189,9 @@ func (s *Server) Process(pluginID string) *backendproc.Process { return s.procs[
 // rule scheduler).
 func (s *Server) Provisioning() *provisioning.Config { return s.prov }
 
+// AppURL is Grafana's root URL (GF_APP_URL).
+func (s *Server) AppURL() string { return s.appURL() }
+
 func (s *Server) appURL() string {
 	if s.opts.AppURL != "" {
 		return s.opts.AppURL

@@ -16,7 +16,7 @@
  * Not checked: @grafana/schema and @grafana/i18n. Webpack bundles them into the plugin (they are
  * not in .config/bundler/externals.ts), so the plugin runs its own copy whatever Grafana has.
  *
- *   node tests/browser/compat/check-levitate.mjs        (or: bash scripts/check-compat.sh)
+ *   node tests/browser/compat/check-levitate.mjs [--grafana x.y.z]   (or: bash scripts/check-compat.sh)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -121,6 +121,12 @@ const key = (item) => `${item.package} ${item.kind} ${item.name} ${item.file}`;
 
 function main() {
   const oldest = oldestGrafana();
+  // `--grafana x.y.z`: check against another version (e.g. before raising grafanaDependency).
+  const override = process.argv.indexOf('--grafana');
+  if (override !== -1) {
+    oldest.version = process.argv[override + 1];
+    oldest.files = ['--grafana'];
+  }
   const target = PACKAGES.map((name) => `${name}@${oldest.version}`).join(',');
   const entry = entryFile();
   console.log(`levitate: oldest grafanaDependency ${oldest.version} (${oldest.files.join(', ')})`);

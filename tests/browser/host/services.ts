@@ -22,7 +22,7 @@ import {
   setDataSourceSrv,
   setTemplateSrv,
 } from '@grafana/runtime';
-import { initializeLoggersRegistry } from '@grafana/runtime/unstable';
+import * as RuntimeUnstable from '@grafana/runtime/unstable';
 
 import { importAmdModule } from './amd';
 import { installStandardFieldConfig } from './dashboard/fieldConfig';
@@ -265,7 +265,8 @@ const backendSrv = new FetchBackendSrv();
 
 export function installServices() {
   // Grafana's start-up does this before any plugin code runs; runtime helpers log through it.
-  initializeLoggersRegistry();
+  // @grafana/runtime 12.0 has no loggers registry yet (the function is absent there).
+  (RuntimeUnstable as { initializeLoggersRegistry?: () => void }).initializeLoggersRegistry?.();
   setBackendSrv(backendSrv);
   setDataSourceSrv(new BootDataSourceSrv());
   // Dashboard variables, time range and data-link macros (empty outside the dashboard view).

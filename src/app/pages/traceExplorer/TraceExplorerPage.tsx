@@ -20,6 +20,7 @@ import {
 } from '@grafana/ui';
 
 import { emptyExplorerState, type ExplorerState, explorerParams, parseExplorerParams } from 'shared/explorerUrl';
+import { explorerBarSpecs, type ExplorerListKey, type ExplorerTextKey } from 'shared/filters';
 import { OUTCOME_LABELS, OUTCOMES } from 'shared/outcomes';
 import { TransactionDetail } from 'shared/trace/TransactionDetail';
 import { UuidSearch } from 'shared/trace/UuidSearch';
@@ -43,6 +44,13 @@ const LIMITS = [100, 500, 1000].map((value) => ({ value, label: `${value} newest
 type ListState = { state: 'loading' } | { state: 'error'; message: string } | { state: 'done'; rows: TransactionRow[] };
 
 const toOptions = (values: string[]): Array<ComboboxOption<string>> => values.map((value) => ({ value, label: value }));
+
+type FilterOptions = Array<ComboboxOption<string>> | ((input: string) => Promise<Array<ComboboxOption<string>>>);
+
+/** The filter bar: the FILTER_SPECS entries with an explorer bar position, in that order. */
+const BAR = explorerBarSpecs();
+/** Bar filters with short values get narrower boxes. */
+const NARROW = new Set<string>(['method', 'status']);
 
 /**
  * Trace explorer: find one transaction by UUID at once, or list the newest transactions with filters.
@@ -107,8 +115,16 @@ export function TraceExplorerPage() {
     },
     [uid, range]
   );
-  const apiOptions = useMemo(() => suggest('api'), [suggest]);
-  const instanceOptions = useMemo(() => suggest('instance'), [suggest]);
+  const listOptions = useMemo(
+    (): Partial<Record<ExplorerListKey, FilterOptions>> => ({
+      api: suggest('api'),
+      instance: suggest('instance'),
+      outcome: OUTCOMES.map((outcome) => ({ value: outcome, label: OUTCOME_LABELS[outcome] })),
+      method: toOptions(METHODS),
+      status: toOptions(STATUS_CLASSES),
+    }),
+    [suggest]
+  );
 
   const rows = list.state === 'done' ? orderRows(list.rows, blockedFirst) : [];
   const filtered =
@@ -144,86 +160,33 @@ export function TraceExplorerPage() {
           )}
 
           <section aria-label="Filters" className={styles.filters}>
-            <Field label="API" noMargin>
-              <MultiCombobox
-                aria-label="API"
-                placeholder="All APIs"
-                options={apiOptions}
-                value={state.api}
-                onChange={(options) => update({ api: options.map((option) => option.value) })}
-                createCustomValue
-                width="auto"
-                minWidth={16}
-                maxWidth={40}
-              />
-            </Field>
-            <Field label="Outcome" noMargin>
-              <MultiCombobox
-                aria-label="Outcome"
-                placeholder="Any outcome"
-                options={OUTCOMES.map((outcome) => ({ value: outcome, label: OUTCOME_LABELS[outcome] }))}
-                value={state.outcome}
-                onChange={(options) => update({ outcome: options.map((option) => option.value) })}
-                width="auto"
-                minWidth={16}
-                maxWidth={40}
-              />
-            </Field>
-            <Field label="Method" noMargin>
-              <MultiCombobox
-                aria-label="Method"
-                placeholder="Any"
-                options={toOptions(METHODS)}
-                value={state.method}
-                onChange={(options) => update({ method: options.map((option) => option.value) })}
-                createCustomValue
-                width="auto"
-                minWidth={10}
-                maxWidth={30}
-              />
-            </Field>
-            <Field label="Status" noMargin>
-              <MultiCombobox
-                aria-label="Status"
-                placeholder="Any"
-                options={toOptions(STATUS_CLASSES)}
-                value={state.status}
-                onChange={(options) => update({ status: options.map((option) => option.value) })}
-                createCustomValue
-                width="auto"
-                minWidth={10}
-                maxWidth={30}
-              />
-            </Field>
-            <Field label="Instance" noMargin>
-              <MultiCombobox
-                aria-label="Instance"
-                placeholder="All instances"
-                options={instanceOptions}
-                value={state.instance}
-                onChange={(options) => update({ instance: options.map((option) => option.value) })}
-                createCustomValue
-                width="auto"
-                minWidth={16}
-                maxWidth={40}
-              />
-            </Field>
-            <Field label="Client IP or CIDR" noMargin>
-              <CommitInput
-                label="Client IP or CIDR"
-                value={state.clientIp ?? ''}
-                placeholder="10.0.0.0/8"
-                onCommit={(clientIp) => update({ clientIp: clientIp || undefined })}
-              />
-            </Field>
-            <Field label="Path" noMargin>
-              <CommitInput
-                label="Path"
-                value={state.path ?? ''}
-                placeholder="/api/*"
-                onCommit={(path) => update({ path: path || undefined })}
-              />
-            </Field>
+            {BAR.map((spec) => {
+              const label = spec.explorer?.label ?? spec.label;
+              return (
+                <Field key={spec.key} label={label} noMargin>
+                  {spec.kind === 'text' ? (
+                    <CommitInput
+                      label={label}
+                      value={state[spec.key as ExplorerTextKey] ?? ''}
+                      placeholder={spec.placeholder ?? ''}
+                      onCommit={(value) => update({ [spec.key]: value || undefined })}
+                    />
+                  ) : (
+                    <MultiCombobox
+                      aria-label={label}
+                      placeholder={spec.explorer?.placeholder}
+                      options={listOptions[spec.key as ExplorerListKey] ?? []}
+                      value={state[spec.key as ExplorerListKey]}
+                      onChange={(options) => update({ [spec.key]: options.map((option) => option.value) })}
+                      createCustomValue={spec.key !== 'outcome'}
+                      width="auto"
+                      minWidth={NARROW.has(spec.key) ? 10 : 16}
+                      maxWidth={NARROW.has(spec.key) ? 30 : 40}
+                    />
+                  )}
+                </Field>
+              );
+            })}
             <Field label="Time range" noMargin>
               <TimeRangeInput value={range} onChange={(next: TimeRange) => update(rangeToState(next))} hideTimeZone />
             </Field>

@@ -1,6 +1,7 @@
 import { dateMath, dateTime, type DataFrame, type TimeRange } from '@grafana/data';
 
-import type { ExplorerState } from 'shared/explorerUrl';
+import { type ExplorerState, LIST_PARAMS } from 'shared/explorerUrl';
+import { EXPLORER_TEXT_KEYS } from 'shared/filters';
 
 export const DEFAULT_FROM = 'now-24h';
 export const DEFAULT_TO = 'now';
@@ -52,16 +53,15 @@ export function rangeToState(range: TimeRange): Pick<ExplorerState, 'from' | 'to
 /** The `transactions` query for the explorer's filters (contract §2 names). */
 export function transactionsQuery(state: ExplorerState, limit: number): Record<string, unknown> {
   const filters: Record<string, unknown> = {};
-  for (const name of ['api', 'instance', 'outcome', 'method', 'status', 'operation', 'errorStep', 'collection'] as const) {
+  for (const name of LIST_PARAMS) {
     if (state[name].length > 0) {
       filters[name] = state[name];
     }
   }
-  if (state.clientIp) {
-    filters.clientIp = state.clientIp;
-  }
-  if (state.path) {
-    filters.path = state.path;
+  for (const name of EXPLORER_TEXT_KEYS) {
+    if (state[name]) {
+      filters[name] = state[name];
+    }
   }
   return { queryType: 'transactions', limit, filters };
 }

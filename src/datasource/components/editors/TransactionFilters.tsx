@@ -1,15 +1,9 @@
 import React from 'react';
 import { Button, Combobox, type ComboboxOption, IconButton, InlineField, InlineFieldRow, Stack } from '@grafana/ui';
 
-import {
-  ADHOC_OPERATORS,
-  type AdhocFilter,
-  type AdhocOperator,
-  type ListFilterKey,
-  OUTCOME_LABELS,
-  OUTCOMES,
-  type QueryFilters,
-} from 'shared/query';
+import { ADHOC_OPERATORS, type AdhocFilter, type AdhocOperator, type QueryFilters } from 'shared/query';
+import { filterSpecs } from 'shared/filters';
+import { OUTCOME_LABELS, OUTCOMES } from 'shared/outcomes';
 import type { SuggestionField } from '../../suggestions';
 import { DimensionPicker, TextInput } from '../fields/fields';
 import { SuggestionMultiSelect } from '../fields/SuggestionMultiSelect';
@@ -20,31 +14,12 @@ const OUTCOME_OPTIONS: Array<ComboboxOption<string>> = OUTCOMES.map((outcome) =>
   label: OUTCOME_LABELS[outcome],
 }));
 
-interface ListFilterSpec {
-  key: ListFilterKey & SuggestionField;
-  label: string;
-  tooltip: string;
-  staticOptions?: Array<ComboboxOption<string>>;
-}
+/** Filters with a fixed set of values offer those instead of suggestions. */
+const STATIC_OPTIONS: Partial<Record<string, Array<ComboboxOption<string>>>> = { outcome: OUTCOME_OPTIONS };
 
-/** The list filters of transaction queries, in the order shown. */
-const LIST_FILTERS: ListFilterSpec[] = [
-  { key: 'api', label: 'API', tooltip: 'API id or name; several match any of them' },
-  { key: 'collection', label: 'Collection', tooltip: 'APIs of these collections (from the inventory reports)' },
-  { key: 'instance', label: 'Instance', tooltip: 'Firewall instance name' },
-  {
-    key: 'outcome',
-    label: 'Outcome',
-    tooltip: 'allowed, blocked, would block (monitoring mode) or unmatched',
-    staticOptions: OUTCOME_OPTIONS,
-  },
-  { key: 'method', label: 'Method', tooltip: 'HTTP method, case-insensitive' },
-  { key: 'status', label: 'Status', tooltip: 'Status codes (404) or classes (4xx)' },
-  { key: 'operation', label: 'Operation', tooltip: 'OpenAPI path template matched (oas_path)' },
-  { key: 'errorStep', label: 'Error step', tooltip: 'Processing step of any error of the transaction' },
-  { key: 'errorMessage', label: 'Error message', tooltip: 'Message of any error of the transaction, exactly' },
-  { key: 'hostname', label: 'Hostname', tooltip: 'The host the client called (hostname)' },
-];
+/** The list and text filters of transaction queries, in the order shown (shared/filters.ts). */
+const LIST_FILTERS = filterSpecs('transactions', 'list');
+const TEXT_FILTERS = filterSpecs('transactions', 'text');
 
 /** Filters shared by the transaction query types (traffic, topN, stats, transactions, instances). */
 export function TransactionFilters({ query, datasource, range, onChange }: TypeEditorProps) {
@@ -69,37 +44,26 @@ export function TransactionFilters({ query, datasource, range, onChange }: TypeE
               id={`apifw-filter-${spec.key}`}
               label={spec.label}
               datasource={datasource}
-              field={spec.staticOptions ? undefined : spec.key}
-              staticOptions={spec.staticOptions}
+              field={STATIC_OPTIONS[spec.key] ? undefined : (spec.key as SuggestionField)}
+              staticOptions={STATIC_OPTIONS[spec.key]}
               range={range}
               values={(filters[spec.key] as string[] | undefined) ?? []}
               onChange={(values) => update({ [spec.key]: values })}
             />
           </InlineField>
         ))}
-        <InlineField
-          label="Path"
-          labelWidth={LABEL_WIDTH}
-          tooltip="Exact path (/api/users), a prefix ending in /* (/api/*), or a glob within segments (/api/*/pictures)"
-        >
-          <TextInput
-            id="apifw-filter-path"
-            label="Path"
-            value={filters.path}
-            placeholder="/api/*"
-            onCommit={(path) => update({ path })}
-          />
-        </InlineField>
-        <InlineField label="Client IP" labelWidth={LABEL_WIDTH} tooltip="One IPv4/IPv6 address or a CIDR (10.0.0.0/8)">
-          <TextInput
-            id="apifw-filter-clientIp"
-            label="Client IP"
-            value={filters.clientIp}
-            placeholder="10.0.0.0/8"
-            width={24}
-            onCommit={(clientIp) => update({ clientIp })}
-          />
-        </InlineField>
+        {TEXT_FILTERS.map((spec) => (
+          <InlineField key={spec.key} label={spec.label} labelWidth={LABEL_WIDTH} tooltip={spec.tooltip}>
+            <TextInput
+              id={`apifw-filter-${spec.key}`}
+              label={spec.label}
+              value={filters[spec.key] as string | undefined}
+              placeholder={spec.placeholder}
+              width={spec.width}
+              onCommit={(value) => update({ [spec.key]: value })}
+            />
+          </InlineField>
+        ))}
       </InlineFieldRow>
       <AdhocFiltersEditor filters={filters.adhoc ?? []} onChange={(adhoc) => update({ adhoc })} />
     </Stack>

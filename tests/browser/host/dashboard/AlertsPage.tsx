@@ -8,7 +8,20 @@ import React, { useEffect, useState } from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { getBackendSrv } from '@grafana/runtime';
-import { Alert, Badge, type BadgeColor, Card, InteractiveTable, Stack, TagList, Text, useStyles2 } from '@grafana/ui';
+import {
+  Alert,
+  Badge,
+  type BadgeColor,
+  Card,
+  InteractiveTable,
+  Stack,
+  TagList,
+  Text,
+  TextLink,
+  useStyles2,
+} from '@grafana/ui';
+
+import { hostUrlFor } from './links';
 
 import { TopBar } from './TopBar';
 
@@ -143,7 +156,10 @@ export function AlertsPage() {
 function RuleCard({ rule }: { rule: Rule }) {
   const styles = useStyles2(getStyles);
   const state = rule.state ?? 'inactive';
-  const summary = rule.annotations?.summary ?? rule.annotations?.description;
+  // A rule's own annotations are templates ({{ $labels.api }}); its instances carry them rendered.
+  const summary = [rule.annotations?.summary, rule.annotations?.description].find(
+    (text) => text !== undefined && !text.includes('{{')
+  );
   const instances = rule.alerts ?? [];
   return (
     <Card data-testid="alert-rule" data-rule-state={state} data-rule-health={rule.health ?? ''}>
@@ -220,13 +236,33 @@ function Instances({ instances }: { instances: RuleInstance[] }) {
         {
           id: 'annotations',
           header: 'Annotations',
-          cell: ({ row }: { row: { original: (typeof rows)[number] } }) =>
-            Object.entries(row.original.annotations ?? {})
-              .map(([key, value]) => `${key}: ${value}`)
-              .join(' · '),
+          cell: ({ row }: { row: { original: (typeof rows)[number] } }) => (
+            <Annotations annotations={row.original.annotations ?? {}} />
+          ),
         },
       ]}
     />
+  );
+}
+
+/** An instance's annotations; Grafana's internal ones (`__…__`) left out, links (dashboard, traces) kept in the preview. */
+function Annotations({ annotations }: { annotations: Record<string, string> }) {
+  const entries = Object.entries(annotations).filter(([key]) => !key.startsWith('__'));
+  return (
+    <Stack direction="column" gap={0.5}>
+      {entries.map(([key, value]) => (
+        <span key={key}>
+          {`${key}: `}
+          {value.startsWith('/') ? (
+            <TextLink href={hostUrlFor(value) ?? value} inline>
+              {value}
+            </TextLink>
+          ) : (
+            value
+          )}
+        </span>
+      ))}
+    </Stack>
   );
 }
 

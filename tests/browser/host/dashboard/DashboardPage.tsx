@@ -4,7 +4,7 @@
  * the real data source. The URL holds the state (from, to, var-*, refresh) as in Grafana, so
  * drill-downs that set a variable (`locationService.partial`) work.
  */
-import React, { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import React, { useCallback, useEffect, useMemo, useState } from 'react';
 import { css } from '@emotion/css';
 import { type AdHocVariableFilter, type GrafanaTheme2, type SelectableValue, type TimeRange } from '@grafana/data';
 import { getBackendSrv, locationService } from '@grafana/runtime';
@@ -42,21 +42,19 @@ function useSearch(): URLSearchParams {
   return search;
 }
 
-/** The width of an element, kept up to date. */
-function useWidth<T extends HTMLElement>(): [React.RefObject<T | null>, number] {
-  const ref = useRef<T | null>(null);
+/** The width of an element, kept up to date (a callback ref: its type is the same in React 18 and 19). */
+function useWidth<T extends HTMLElement>(): [(element: T | null) => void, number] {
+  const [element, setElement] = useState<T | null>(null);
   const [width, setWidth] = useState(0);
   useEffect(() => {
-    const element = ref.current;
     if (!element) {
       return;
     }
     const observer = new ResizeObserver(() => setWidth(Math.floor(element.clientWidth)));
     observer.observe(element);
-    setWidth(Math.floor(element.clientWidth));
     return () => observer.disconnect();
-  }, []);
-  return [ref, width];
+  }, [element]);
+  return [setElement, width];
 }
 
 const REFRESH_OFF = '';

@@ -97,6 +97,7 @@ export function DashboardPanel({ dashboardUid, panel, width, height, range, vari
       data-panel-title={title}
       data-panel-state={state}
       data-panel-renderer={renderer}
+      data-panel-loading={String(loading)}
       style={{ width, height }}
     >
       <PanelChrome
@@ -162,10 +163,15 @@ function PanelError({ text }: { text: string }) {
 
 function errorText(error: unknown): string {
   if (error instanceof Error) {
-    return error.message;
+    return error.message || error.name || 'Error';
   }
   const fetchError = error as { data?: { message?: string; error?: string }; message?: string; status?: number };
-  return fetchError?.data?.message ?? fetchError?.data?.error ?? fetchError?.message ?? String(error);
+  const text = fetchError?.data?.message || fetchError?.data?.error || fetchError?.message;
+  if (text) {
+    return fetchError.status ? `${text} (HTTP ${fetchError.status})` : text;
+  }
+  // Never an empty message: an empty one would leave the panel blank without an error state.
+  return fetchError?.status ? `HTTP ${fetchError.status}` : JSON.stringify(error) || String(error);
 }
 
 /** Runs the panel's queries and prepares its data the way Grafana's PanelQueryRunner does. */

@@ -50,6 +50,14 @@ interface Include {
 }
 
 export async function loadHomeView({ pluginId }: Context): Promise<React.ReactElement> {
+  // The plugin host also serves this page at Grafana's own paths (/a/<app>/…, /d/<uid>): show the
+  // matching view.
+  const { pathname, search } = window.location;
+  const mapped = pathname !== '/' && pathname !== '/index.html' ? hostUrlFor(`${pathname}${search}`) : undefined;
+  if (mapped) {
+    window.location.replace(mapped);
+    return <p>Opening {mapped}…</p>;
+  }
   const appId = pluginId || APP_ID;
   const meta = await getBackendSrv().get<AppPluginMeta & { includes?: Include[]; name: string }>(
     `/api/plugins/${encodeURIComponent(appId)}/settings`

@@ -61,49 +61,11 @@ func executedQuery(dq backend.DataQuery, q *query.Query) string {
 		opt("intervalMs", fmt.Sprint(q.IntervalMs))
 	}
 	opt("columns", strings.Join(q.Columns, ","))
-	if w := filterText(q.Filters); w != "" {
+	if w := query.FilterText(q.Filters); w != "" {
 		parts = append(parts, "where "+w)
 	}
 	if q.QueryType != query.TypeTrace {
 		parts = append(parts, fmt.Sprintf("range [%s, %s)", dq.TimeRange.From.UTC().Format(time.RFC3339), dq.TimeRange.To.UTC().Format(time.RFC3339)))
 	}
 	return strings.Join(parts, " ")
-}
-
-func filterText(f query.Filters) string {
-	var w []string
-	list := func(name string, vs []string) {
-		if len(vs) == 1 {
-			w = append(w, fmt.Sprintf("%s = %q", name, vs[0]))
-		} else if len(vs) > 1 {
-			q := make([]string, len(vs))
-			for i, v := range vs {
-				q[i] = fmt.Sprintf("%q", v)
-			}
-			w = append(w, fmt.Sprintf("%s in (%s)", name, strings.Join(q, ", ")))
-		}
-	}
-	one := func(name, v string) {
-		if v != "" {
-			list(name, []string{v})
-		}
-	}
-	list("api", f.API)
-	list("collection", f.Collection)
-	list("instance", f.Instance)
-	list("hostname", f.Hostname)
-	list("outcome", f.Outcome)
-	one("clientIp", f.ClientIP)
-	one("path", f.Path)
-	list("operation", f.Operation)
-	list("method", f.Method)
-	list("status", f.Status)
-	list("errorStep", f.ErrorStep)
-	list("errorMessage", f.ErrorMessage)
-	list("tag", f.Tag)
-	list("team", f.Team)
-	for _, a := range f.Adhoc {
-		w = append(w, fmt.Sprintf("%s %s %q", a.Key, a.Operator, a.Value))
-	}
-	return strings.Join(w, " and ")
 }
