@@ -56,6 +56,10 @@ func writeReportsFixture(t *testing.T) reportsFixture {
 	if err := os.WriteFile(filepath.Join(f.reports, "orphan-audit.json"), []byte(`{"score":50,"valid":true,"data":{},"security":{}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Its time is the file's: an hour before the end, so the time ranges hold it.
+	if err := os.Chtimes(filepath.Join(f.reports, "orphan-audit.json"), f.end.Add(-time.Hour), f.end.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	// Which instances logged which API, read from the FILES layout itself.
 	f.protected = map[string]map[string]bool{}
 	files, _ := filepath.Glob(filepath.Join(f.logs, "*", "api-*.transaction.log"))
@@ -221,6 +225,17 @@ func TestReports(t *testing.T) {
 	truth := f.truth
 	from, to := f.end.Add(-30*24*time.Hour), f.end.Add(time.Second)
 	all := func(string) bool { return true }
+	// The audit that names no API is shown as an unmapped API of its own (at
+	// the file's modification time): the audit trend and the inventory
+	// summary count it too.
+	st, err := os.Stat(filepath.Join(f.reports, "orphan-audit.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orphanScore, orphanValid := 50.0, true
+	orphan := generate.TruthAudit{APIID: "unmapped", Time: st.ModTime(), Score: &orphanScore, Valid: &orphanValid}
+	withOrphan := truth
+	withOrphan.Audits = append(append([]generate.TruthAudit(nil), truth.Audits...), orphan)
 
 	t.Run("health counts the reports and names the bad file", func(t *testing.T) {
 		var health struct {
@@ -247,6 +262,16 @@ func TestReports(t *testing.T) {
 				keep = func(id string) bool { return hasTag(inventoryAPI(truth, id), tag) }
 			}
 			rows := reportRowsBy(reportRows(t, s, "ds-reports", from, to, q), "apiId")
+			unmapped := 0
+			for id, r := range rows { // the orphan audit (no tags)
+				if r.str("mapping") == "unmapped" {
+					delete(rows, id)
+					unmapped++
+				}
+			}
+			if want := map[bool]int{true: 1}[tag == "" && orphan.Time.Before(to)]; unmapped != want {
+				t.Errorf("tag %q: %d unmapped rows, want %d", tag, unmapped, want)
+			}
 			want := latestAudits(truth, to, keep)
 			sqgs := latestSQG(truth, to)
 			if len(rows) != len(want) || len(want) == 0 {
@@ -344,12 +369,12 @@ func TestReports(t *testing.T) {
 				bEnd = to
 			}
 			run := 0
-			for _, a := range truth.Audits {
+			for _, a := range withOrphan.Audits {
 				if !a.Time.Before(bStart) && !a.Time.Before(from) && a.Time.Before(bEnd) {
 					run++
 				}
 			}
-			state := latestAudits(truth, bEnd, all)
+			state := latestAudits(withOrphan, bEnd, all)
 			grades := map[string]int{}
 			sum, scored := 0.0, 0
 			for _, a := range state {
@@ -481,6 +506,11 @@ func TestReports(t *testing.T) {
 		want := expect(func(generate.TruthAPI) bool { return true })
 		// Unfiltered, collections, teams and users are every one the inventory lists.
 		want["collections"], want["teams"], want["users"] = len(truth.Inventory.Collections), len(truth.Inventory.Teams), len(truth.Inventory.Users)
+		want["apis"]++ // the unmapped API of the orphan audit
+		if orphan.Time.Before(to) {
+			want["audited"]++
+			want["validDefinitions"]++
+		}
 		check("summary", summary[0], want)
 		t.Logf("inventory summary %v", summary[0])
 
