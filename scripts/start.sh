@@ -30,7 +30,10 @@ if ! use_docker; then # with Docker, docker-compose.yml's generator services wri
   APIFW_LOGS="${APIFW_LOGS:-$APIFW_CACHE/demo/logs}" APIFW_REPORTS="${APIFW_REPORTS:-$APIFW_CACHE/demo/reports}"
   [[ -d "$APIFW_LOGS" ]] || { echo "APIFW_LOGS=$APIFW_LOGS is not a directory" >&2; exit 1; }
 fi
-export APIFW_LOGS APIFW_REPORTS GRAFANA_PORT="$port"
+# Client geography: the country database an npm package installs (never downloaded at run time).
+demo_geo="$PWD/node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb"
+if [[ -z "${APIFW_GEO_DB:-}" && -f "$demo_geo" ]] && ! use_docker; then APIFW_GEO_DB="$demo_geo"; fi
+export APIFW_LOGS APIFW_REPORTS APIFW_GEO_DB="${APIFW_GEO_DB:-}" GRAFANA_PORT="$port"
 
 banner() {
   [[ -n "${APIFW_LOGS:-}" ]] && say "firewall logs: $APIFW_LOGS   reports: $APIFW_REPORTS"

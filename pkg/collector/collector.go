@@ -42,6 +42,12 @@ type RootStatus struct {
 	BadRecords       int      `json:"badRecords"`
 	Skipped          []string `json:"skipped,omitempty"`
 	Error            string   `json:"error,omitempty"`
+
+	// ErrorLogFiles: vhost error logs read for their transactions;
+	// ErrorLogsWithTransactions: vhost error logs holding transactions that
+	// are not read (the errorLogTransactions setting is off).
+	ErrorLogFiles             int `json:"errorLogFiles,omitempty"`
+	ErrorLogsWithTransactions int `json:"errorLogsWithTransactions,omitempty"`
 }
 
 // Status is what the collector found at its last refresh. Its JSON is the
@@ -185,6 +191,7 @@ func summarize(st ingest.Status) Status {
 			Path: r.Path, Instances: len(r.Instances), InstanceNames: r.Instances,
 			TransactionFiles: r.TransactionFiles, StdoutFiles: r.StdoutFiles, OtherLogFiles: r.OtherLogFiles,
 			Records: int(r.Records), BadRecords: int(r.BadRecords), Skipped: r.Skipped, Error: r.Error,
+			ErrorLogFiles: r.ErrorLogFiles, ErrorLogsWithTransactions: r.ErrorLogsWithTransactions,
 		}
 	}
 	return out

@@ -38,6 +38,11 @@ func ReadRecord(path string, offset int64, length int32, layout Layout) ([]byte,
 		layout = detectLayout(buf)
 	}
 	raw := buf
+	if layout == LayoutErrorLog {
+		if raw, err = errorLogRecordAt(buf); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
 	if layout == LayoutStdout {
 		if raw, err = reassembleAt(buf); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
@@ -52,6 +57,9 @@ func detectLayout(b []byte) Layout {
 	line := b
 	if nl := bytes.IndexByte(b, '\n'); nl >= 0 {
 		line = b[:nl]
+	}
+	if len(line) > 0 && line[0] == '[' && bytes.Contains(line, errorLogMarker) {
+		return LayoutErrorLog // an Apache-style error-log line
 	}
 	if len(line) > 0 && line[0] == '{' {
 		if _, _, err := unwrapDocker(line, nil); err == nil {

@@ -94,6 +94,13 @@ type RootReport struct {
 	OtherLogFiles    int      `json:"otherLogFiles"`
 	Skipped          []string `json:"skipped,omitempty"` // not regular files (pipes, symlinks, sockets), unreadable folders
 	Error            string   `json:"error,omitempty"`
+
+	// ErrorLogFiles: vhost error logs read for the transactions they embed
+	// (Options.ErrorLogTransactions). ErrorLogsWithTransactions: with that
+	// setting off, the vhost error logs that embed transactions (the health
+	// check suggests the setting when the root has no transaction file).
+	ErrorLogFiles             int `json:"errorLogFiles,omitempty"`
+	ErrorLogsWithTransactions int `json:"errorLogsWithTransactions,omitempty"`
 }
 
 // Discover lists the transaction logs under one root with the default options.
@@ -166,7 +173,18 @@ func DiscoverWith(root string, opts Options) ([]SourceFile, RootReport) {
 			if kind == KindOther || !selected(opts, relPath) {
 				continue
 			}
-			if kind == KindAccessLog || kind == KindErrorLog {
+			if kind == KindErrorLog && isVhostErrorLog(e.Name()) {
+				if opts.ErrorLogTransactions {
+					layout = LayoutErrorLog
+				} else {
+					rep.OtherLogFiles++
+					if e.Type().IsRegular() && errorLogHasTransactions(full) {
+						rep.ErrorLogsWithTransactions++
+					}
+					continue
+				}
+			}
+			if kind == KindAccessLog || (kind == KindErrorLog && layout != LayoutErrorLog) {
 				rep.OtherLogFiles++
 				continue
 			}
@@ -190,6 +208,9 @@ func DiscoverWith(root string, opts Options) ([]SourceFile, RootReport) {
 			sf.dev, sf.ino, sf.hasIno = identityOf(fi)
 			if layout == LayoutStdout {
 				rep.StdoutFiles++
+			} else if layout == LayoutErrorLog {
+				instanceSet[instance] = true
+				rep.ErrorLogFiles++
 			} else {
 				instanceSet[instance] = true
 				rep.TransactionFiles++

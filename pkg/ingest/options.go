@@ -52,6 +52,11 @@ type Options struct {
 	// a pipe has no offsets, so its records cannot be re-read for the trace
 	// view, and a reader changes how the writer behaves.
 	ReadPipes bool `json:"readPipes,omitempty"`
+	// ErrorLogTransactions reads the transactions the firewall writes into
+	// its virtual hosts' error logs (vh-<uid>.error.log) at info level, as
+	// "transaction[<uuid>]: {json}" lines (errorlog.go). Off by default; a
+	// record also found in a transaction file is kept once (by uuid).
+	ErrorLogTransactions bool `json:"errorLogTransactions,omitempty"`
 
 	// Rules derive a record's outcome; the zero value is DefaultOutcomeRules.
 	Rules OutcomeRules `json:"outcomeRules,omitempty"`

@@ -269,7 +269,7 @@ func (r *streamReader) read(src io.Reader, c *cursor, fc *fileCtx, layout Layout
 			fl.next.Store(0)
 			r.launch(fl, data[:cut], dispatchOff, dispatchLine, fc, layout, c)
 			dispatchOff += int64(cut)
-			if layout == LayoutStdout { // parsed already, in order
+			if layout == LayoutStdout || layout == LayoutErrorLog { // parsed already, in order
 				dispatchLine += fl.set[0].lines
 			}
 		}
@@ -305,7 +305,7 @@ func (r *streamReader) read(src io.Reader, c *cursor, fc *fileCtx, layout Layout
 // a record whose newline is not written yet (used if it parses: a JSON
 // object cannot grow once closed) or a line still being written (pending).
 func (r *streamReader) tail(tail []byte, c *cursor, fc *fileCtx, layout Layout, final bool, out readOutput) {
-	if layout == LayoutStdout && !final {
+	if (layout == LayoutStdout || layout == LayoutErrorLog) && !final {
 		c.pending = int64(len(tail))
 		return
 	}
@@ -315,6 +315,8 @@ func (r *streamReader) tail(tail []byte, c *cursor, fc *fileCtx, layout Layout, 
 	p.setNow(r.now())
 	if layout == LayoutStdout {
 		p.feedStdout(tail, c.offset, c.line+1, c, fc, set)
+	} else if layout == LayoutErrorLog {
+		p.parseErrorLogLine(tail, c.offset, c.line+1, fc, set)
 	} else {
 		p.parseLine(tail, c.offset, c.line+1, fc, set)
 	}
@@ -366,6 +368,13 @@ func (r *streamReader) launch(fl *flight, data []byte, off int64, line int, fc *
 		p.setNow(now)
 		fl.set[0].reset()
 		fl.set[0].lines = p.parseStdoutLines(data, off, line, c, fc, &fl.set[0])
+		return
+	}
+	if layout == LayoutErrorLog { // few records among many lines: in order, absolute line numbers
+		p := r.parsers[0]
+		p.setNow(now)
+		fl.set[0].reset()
+		fl.set[0].lines = p.parseErrorLogLines(data, off, line, fc, &fl.set[0])
 		return
 	}
 	n := min(len(fl.set), max(1, len(data)/minPieceBytes))

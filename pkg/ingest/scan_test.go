@@ -28,8 +28,8 @@ func TestRealSamplesIndexExactly(t *testing.T) {
 	if got := strings.Join(rep.Instances, ","); got != "SimpleAPI-Demo" {
 		t.Fatalf("instances = %q", got)
 	}
-	// error.log and the access log of SimpleAPI-Demo, the vhost error log of Local-Firewall.
-	if rep.TransactionFiles != 2 || rep.OtherLogFiles != 3 {
+	// error.log and the access log of SimpleAPI-Demo, the error log of Local-Firewall (with transactions).
+	if rep.TransactionFiles != 2 || rep.OtherLogFiles != 3 || rep.ErrorLogsWithTransactions != 1 {
 		t.Fatalf("files: %+v", rep)
 	}
 	var txs []model.Transaction

@@ -45,6 +45,13 @@ type RootStatus struct {
 	BadRecords       int64    `json:"badRecords"`
 	Skipped          []string `json:"skipped,omitempty"`
 	Error            string   `json:"error,omitempty"`
+
+	// ErrorLogFiles: vhost error logs read for the transactions they embed
+	// (Options.ErrorLogTransactions). ErrorLogsWithTransactions: with that
+	// setting off, the vhost error logs that embed transactions (the health
+	// check suggests the setting when the root has no transaction file).
+	ErrorLogFiles             int `json:"errorLogFiles,omitempty"`
+	ErrorLogsWithTransactions int `json:"errorLogsWithTransactions,omitempty"`
 }
 
 // FileStatus is one listed file.
@@ -92,6 +99,7 @@ func (t *Tailer) publish(pollStart time.Time) {
 		if i < len(t.reports) {
 			rep := t.reports[i]
 			rs.TransactionFiles, rs.StdoutFiles, rs.OtherLogFiles = rep.TransactionFiles, rep.StdoutFiles, rep.OtherLogFiles
+			rs.ErrorLogFiles, rs.ErrorLogsWithTransactions = rep.ErrorLogFiles, rep.ErrorLogsWithTransactions
 			rs.Skipped, rs.Error = rep.Skipped, rep.Error
 			rs.Instances = append(rs.Instances, rep.Instances...)
 		}

@@ -21,12 +21,18 @@ const (
 	LayoutStdout               // captured console output, plain or wrapped
 )
 
+// LayoutErrorLog is a vhost error log: transactions embedded as
+// transaction[<uuid>]: {json} lines (errorlog.go).
+const LayoutErrorLog = LayoutStdout + 1
+
 func (l Layout) String() string {
 	switch l {
 	case LayoutNDJSON:
 		return "ndjson"
 	case LayoutStdout:
 		return "stdout"
+	case LayoutErrorLog:
+		return "errorlog"
 	}
 	return "auto"
 }

@@ -602,6 +602,11 @@ func (t *Tailer) readAll() (files int, bytesRead int64) {
 		t.scanTotal.Store(total)
 	}
 	sort.Slice(todo, func(i, j int) bool { return todo[i].path < todo[j].path })
+	// Error logs last: a transaction also in a transaction file is then
+	// kept from that file (the sink skips an id it already holds).
+	sort.SliceStable(todo, func(i, j int) bool {
+		return todo[i].layout != LayoutErrorLog && todo[j].layout == LayoutErrorLog
+	})
 	for _, s := range todo {
 		n := t.readStream(s)
 		if n > 0 {

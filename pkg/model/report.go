@@ -85,7 +85,16 @@ const (
 	FromFileTime  = "fileTime"  // the file's modification time (dates only)
 	FromInventory = "inventory" // an inventory API's match patterns
 	FromAPIName   = "apiName"   // the report's API name equals an inventory API's name
+	// FromUnmapped: nothing placed the report; it is shown under an API of
+	// its own, named from what it carries (UnmappedAPIPrefix + its key).
+	FromUnmapped = "unmapped"
 )
+
+// UnmappedAPIPrefix starts the id of the API an unmapped report is shown
+// under: "unmapped:" + the audit's fileId, else the file's path relative to
+// its report root (so reports of the same file, or the same fileId, form
+// one history).
+const UnmappedAPIPrefix = "unmapped:"
 
 // ReportOrigin says where a report record came from and how it was placed.
 type ReportOrigin struct {
@@ -95,7 +104,7 @@ type ReportOrigin struct {
 	Version   string // the format's own version (assessmentReportVersion, scanReportVersion, SARIF version)
 	Enveloped bool   // read from the platform envelope's data
 	DateFrom  string // FromReport, FromFileName or FromFileTime
-	MappedBy  string // FromReport, FromFileName, FromInventory or FromAPIName
+	MappedBy  string // FromReport, FromFileName, FromInventory, FromAPIName or FromUnmapped
 	Digest    string // identifies the content, so copies of one report count once
 }
 
@@ -104,6 +113,7 @@ type ReportRef struct {
 	APIID        string    // the API's id (the UUID the firewall logs); empty until mapped
 	APIName      string    // the API's name as the report gives it, if it does
 	CollectionID string    // the collection the envelope names (cid), if any
+	FileID       string    // the audit's fileId (the platform's id of the definition file), if any
 	Time         time.Time // when the audit or scan ran; zero until dated
 	Origin       ReportOrigin
 	// OpenAPIFiles are definition file names the report mentions (SARIF

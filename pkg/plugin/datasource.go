@@ -13,7 +13,9 @@ import (
 	"github.com/grafana/grafana-plugin-sdk-go/backend/instancemgmt"
 
 	"github.com/apifw/monitor/pkg/collector"
+	"github.com/apifw/monitor/pkg/geo"
 	"github.com/apifw/monitor/pkg/index"
+	"github.com/apifw/monitor/pkg/query"
 	"github.com/apifw/monitor/pkg/reports"
 	"github.com/apifw/monitor/pkg/vlogs"
 )
@@ -40,6 +42,8 @@ type Datasource struct {
 	store       *index.Store
 	collector   *collector.Collector
 	reports     *reports.Store // audit, scan and SQG reports (reports.go)
+	geo         *geo.DB        // client geography (geoDatabase); nil when not set or not readable
+	geoErr      error          // why geoDatabase could not be opened
 	slots       chan struct{}  // bounds concurrent queries (maxConcurrentQueries)
 	resources   backend.CallResourceHandler
 	vl          *vlogs.Backend // store: victorialogs (store.go); nil: the embedded store
@@ -66,6 +70,9 @@ func NewDatasource(_ context.Context, s backend.DataSourceInstanceSettings) (ins
 	}, d.store)
 	d.openVictoriaLogs(s.DecryptedSecureJSONData, stateDir)
 	d.reports = newReportStore(cfg)
+	if err == nil && cfg.GeoDatabase != "" {
+		d.geo, d.geoErr = geo.Open(cfg.GeoDatabase)
+	}
 	d.resources = d.resourceHandler()
 	if err == nil && len(cfg.LogRoots) > 0 && d.vl == nil {
 		d.collector.Start(pollInterval)
@@ -77,4 +84,16 @@ func NewDatasource(_ context.Context, s backend.DataSourceInstanceSettings) (ins
 // this one: it stops polling and saves the file state.
 func (d *Datasource) Dispose() {
 	_ = d.collector.Close()
+	if d.geo != nil {
+		_ = d.geo.Close()
+	}
+}
+
+// geoLookup is the geo database for the engine and the filters; a nil
+// interface (not a nil *geo.DB) when there is none.
+func (d *Datasource) geoLookup() query.GeoLookup {
+	if d.geo == nil {
+		return nil
+	}
+	return d.geo
 }

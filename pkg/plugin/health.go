@@ -45,13 +45,20 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 			problems = append(problems, fmt.Sprintf("%s: %s", r.Path, r.Error))
 			continue
 		}
-		if r.TransactionFiles == 0 && r.StdoutFiles == 0 && st.FirstScan.Done {
+		switch {
+		case r.TransactionFiles == 0 && r.StdoutFiles == 0 && r.ErrorLogFiles == 0 && r.ErrorLogsWithTransactions > 0:
+			problems = append(problems, fmt.Sprintf("%s: no transaction files, but %d vhost error log(s) (vh-<uid>.error.log) hold transactions: "+
+				"turn on \"Read transactions from vhost error logs\" (errorLogTransactions) to read them", r.Path, r.ErrorLogsWithTransactions))
+		case r.TransactionFiles == 0 && r.StdoutFiles == 0 && r.ErrorLogFiles == 0 && st.FirstScan.Done:
 			problems = append(problems, fmt.Sprintf("%s: no transaction logs found (expected <root>/<instance>/api-<uuid>.transaction.log)", r.Path))
 		}
 		instances += r.Instances
 		files += r.TransactionFiles
 	}
 	found := fmt.Sprintf("%d instance folder(s), %d transaction file(s), %d record(s)", instances, files, st.Records)
+	if n := errorLogFiles(st); n > 0 {
+		found += fmt.Sprintf(", %d vhost error log(s) read for transactions", n)
+	}
 	if p := scanProgress(st); p != "" {
 		found += ", " + p
 	}
@@ -59,6 +66,12 @@ func (d *Datasource) CheckHealth(ctx context.Context, _ *backend.CheckHealthRequ
 		found += fmt.Sprintf(", %d bad record(s) skipped (latest: %s)", st.BadRecords, badExamples(st))
 	}
 	problems, found = d.reportHealth(problems, found)
+	switch {
+	case d.geoErr != nil:
+		problems = append(problems, d.geoErr.Error())
+	case d.geo != nil:
+		found += "; geo database " + d.geo.Describe()
+	}
 	if len(problems) > 0 {
 		return &backend.CheckHealthResult{
 			Status:      backend.HealthStatusError,
@@ -86,4 +99,13 @@ func badExamples(st collector.Status) string {
 		ex = append(ex, fmt.Sprintf("%s line %d: %s", b.File, b.Line, b.Reason))
 	}
 	return strings.Join(ex, "; ")
+}
+
+// errorLogFiles counts the vhost error logs read for their transactions.
+func errorLogFiles(st collector.Status) int {
+	n := 0
+	for _, r := range st.Roots {
+		n += r.ErrorLogFiles
+	}
+	return n
 }

@@ -70,6 +70,7 @@ func (d *Datasource) engine() *query.Engine {
 		Limits:      query.Limits{MaxRows: d.settings.MaxRows, Timeout: d.settings.timeout()},
 		Details:     detailReader{d},
 		Collections: d.resolveCollections,
+		Geo:         d.geoLookup(),
 	}
 }
 
@@ -88,8 +89,8 @@ type handler func(d *Datasource, ctx context.Context, r queryRequest) (data.Fram
 // both list the same types). The handlers live with their frame builders:
 // transactions.go, trace.go, reports.go.
 var handlers = map[query.Type]handler{
-	query.TypeTraffic:      engineHandler(txEngine.Traffic, trafficFrames),
-	query.TypeTopN:         engineHandler(txEngine.TopN, oneFrame(topNFrame)),
+	query.TypeTraffic:      engineHandler(txEngine.Traffic, trafficQueryFrames),
+	query.TypeTopN:         engineHandler(txEngine.TopN, topNFrames),
 	query.TypeStats:        engineHandler(statsRow, oneFrame(numericFrame)),
 	query.TypeTransactions: engineHandler(txEngine.Transactions, oneFrame(transactionsFrame)),
 	query.TypeTrace:        (*Datasource).trace,

@@ -61,7 +61,9 @@ func (d *Datasource) reportHealth(problems []string, found string) ([]string, st
 		found += fmt.Sprintf(", %d inventory file(s)", st.Inventories)
 	}
 	if st.Unmapped > 0 {
-		found += fmt.Sprintf(", %d report(s) not mapped to an API (first: %s)", st.Unmapped, st.UnmappedExamples[0].File)
+		found += fmt.Sprintf(", %d report(s) not mapped to an API (first: %s), shown as unmapped APIs named after "+
+			"their OpenAPI title, fileId or path (map them with an inventory match pattern or the API's UUID in the file name)",
+			st.Unmapped, st.UnmappedExamples[0].File)
 	}
 	if st.BadFiles > 0 {
 		found += fmt.Sprintf(", %d bad report file(s) skipped (first: %s: %s)", st.BadFiles, st.BadExamples[0].File, st.BadExamples[0].Reason)
@@ -105,16 +107,31 @@ func nullableTime(t time.Time) *time.Time {
 // apiFields are the identifying columns of every per-API table.
 type apiFields struct {
 	id, api, collection, team, tags []string
+	mapping, hint                   []string
 }
 
 func (a *apiFields) add(c query.APIColumns) {
 	a.id, a.api, a.collection, a.team = append(a.id, c.APIID), append(a.api, c.API), append(a.collection, c.Collection), append(a.team, c.Team)
 	a.tags = append(a.tags, strings.Join(c.Tags, ", "))
+	m := ""
+	if c.Unmapped {
+		m = "unmapped"
+	}
+	a.mapping, a.hint = append(a.mapping, m), append(a.hint, c.MappingHint)
+}
+
+// mappingFields say which APIs stand for reports nothing placed ("unmapped")
+// and how to place them; they close every per-API report table.
+func (a *apiFields) mappingFields() []*data.Field {
+	return []*data.Field{data.NewField("mapping", nil, nonNil(a.mapping)), data.NewField("mappingHint", nil, nonNil(a.hint))}
 }
 
 func (a *apiFields) fields() []*data.Field {
 	return []*data.Field{
-		data.NewField("apiId", nil, nonNil(a.id)), data.NewField("api", nil, nonNil(a.api)),
+		data.NewField("apiId", nil, nonNil(a.id)),
+		// A click on an API opens its transactions in the same time range.
+		data.NewField("api", nil, nonNil(a.api)).SetConfig(&data.FieldConfig{Links: []data.DataLink{{Title: "Show transactions",
+			URL: explorerPath + "?api=${__data.fields.apiId}&from=${__from}&to=${__to}"}}}),
 		data.NewField("collection", nil, nonNil(a.collection)), data.NewField("team", nil, nonNil(a.team)),
 		data.NewField("tags", nil, nonNil(a.tags)),
 	}
@@ -180,7 +197,7 @@ func auditFrame(rows []query.AuditRow) *data.Frame {
 		data.NewField("format", nil, nonNil(format)),
 		data.NewField("report", nil, nonNil(report)),
 	)
-	return tableFrame("audit", fields...)
+	return tableFrame("audit", append(fields, ids.mappingFields()...)...)
 }
 
 func issuesFrame(res query.IssuesResult) *data.Frame {
@@ -270,7 +287,7 @@ func scanFrame(rows []query.ScanRow) *data.Frame {
 		data.NewField("version", nil, nonNil(version)),
 		data.NewField("report", nil, nonNil(report)),
 	)
-	return tableFrame("scan", fields...)
+	return tableFrame("scan", append(fields, ids.mappingFields()...)...)
 }
 
 func scanTrendFrame(rows []query.ScanTrendRow) *data.Frame {
@@ -349,5 +366,5 @@ func inventoryAPIFrame(rows []query.InventoryAPIRow) *data.Frame {
 		data.NewField("lastSeen", nil, nonNil(seen)),
 		data.NewField("sqgPass", nil, nonNil(sqg)),
 	)
-	return tableFrame("inventory", fields...)
+	return tableFrame("inventory", append(fields, ids.mappingFields()...)...)
 }

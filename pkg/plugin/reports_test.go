@@ -134,8 +134,9 @@ func TestReportHealth(t *testing.T) {
 		contains string
 	}{
 		{"reports", `{"logRoots":["` + logRoot + `"],"reportRoots":["` + reportRoot + `"]}`, backend.HealthStatusOk,
-			"; 10 report file(s): 4 audit(s), 2 scan(s), 2 SQG result(s) for 3 API(s), 1 inventory file(s), 1 report(s) not mapped to an API (first: " +
-				filepath.Join(reportRoot, "orphan-2026-01-02.json") + "), 1 bad report file(s) skipped (first: " + filepath.Join(reportRoot, "broken.json") + `: scan report: unknown scan report version "9.0")`},
+			"; 10 report file(s): 5 audit(s), 2 scan(s), 2 SQG result(s) for 4 API(s), 1 inventory file(s), 1 report(s) not mapped to an API (first: " +
+				filepath.Join(reportRoot, "orphan-2026-01-02.json") + "), shown as unmapped APIs named after their OpenAPI title, fileId or path " +
+				"(map them with an inventory match pattern or the API's UUID in the file name), 1 bad report file(s) skipped (first: " + filepath.Join(reportRoot, "broken.json") + `: scan report: unknown scan report version "9.0")`},
 		{"empty report root adds nothing", `{"logRoots":["` + logRoot + `"],"reportRoots":["` + t.TempDir() + `"]}`, backend.HealthStatusOk, "record(s)."},
 		{"missing report root", `{"logRoots":["` + logRoot + `"],"reportRoots":["/nonexistent/reports"]}`, backend.HealthStatusError,
 			"report root /nonexistent/reports: directory does not exist"},

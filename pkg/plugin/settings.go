@@ -26,6 +26,9 @@ type Settings struct {
 	StdoutFiles  []string            `json:"stdoutFiles,omitempty"`
 	OutcomeRules ingest.OutcomeRules `json:"outcomeRules,omitzero"`
 	JSONPaths    ingest.JSONPaths    `json:"jsonPaths,omitzero"`
+	// ErrorLogTransactions also reads the transactions embedded in the
+	// vhost error logs (ingest.Options.ErrorLogTransactions).
+	ErrorLogTransactions bool `json:"errorLogTransactions,omitempty"`
 
 	// MaskedHeaders: header names (case-insensitive, * globs) masked in
 	// addition to the built-in list (masking.go).
@@ -36,6 +39,9 @@ type Settings struct {
 	MaxConcurrentQueries int    `json:"maxConcurrentQueries,omitempty"`
 	SilentAfter          string `json:"silentAfter,omitempty"`
 	StateDir             string `json:"stateDir,omitempty"`
+	// GeoDatabase: an absolute path to a MaxMind-format .mmdb file (country,
+	// city or ASN) for the client geography dimensions (pkg/geo); optional.
+	GeoDatabase string `json:"geoDatabase,omitempty"`
 
 	// Store: "embedded" (default: index the log roots here) or
 	// "victorialogs" (query the cluster the shippers write to; store.go).
@@ -66,7 +72,7 @@ func (s Settings) ingestOptions() ingest.Options {
 	return ingest.Options{
 		EpochUnit: ingest.EpochUnit(s.DateEpochUnit),
 		Include:   s.Include, Exclude: s.Exclude, StdoutFiles: s.StdoutFiles,
-		Rules: s.OutcomeRules, Paths: s.JSONPaths,
+		Rules: s.OutcomeRules, Paths: s.JSONPaths, ErrorLogTransactions: s.ErrorLogTransactions,
 	}
 }
 
@@ -90,6 +96,9 @@ func parseSettings(raw json.RawMessage, uid string) (Settings, error) {
 	var errs []error
 	s.LogRoots = absPaths(s.LogRoots, "log root", &errs)
 	s.ReportRoots = absPaths(s.ReportRoots, "report root", &errs)
+	if s.GeoDatabase != "" && !filepath.IsAbs(s.GeoDatabase) {
+		errs = append(errs, fmt.Errorf("geoDatabase %q is not an absolute path", s.GeoDatabase))
+	}
 	if err := s.ingestOptions().Validate(); err != nil {
 		errs = append(errs, err)
 	}

@@ -107,11 +107,12 @@ func (e *badParam) Error() string { return e.msg }
 // the limit applies to matching values; api also matches on its name.
 func (d *Datasource) dimensionSuggestions(ctx context.Context, field, prefix string, tr query.TimeRange, limit int) ([]Suggestion, error) {
 	q := query.Query{QueryType: query.TypeTopN, Dimension: field, Limit: limit}
-	if prefix != "" && field != "api" {
+	byText := field == "api" || query.IsGeoDimension(field) // few values: matched below by text
+	if prefix != "" && !byText {
 		q.Filters.Adhoc = []query.AdhocFilter{{Key: field, Operator: "=~", Value: "(?i).*" + regexp.QuoteMeta(prefix) + ".*"}}
 	}
-	if field == "api" {
-		q.Limit = maxSuggestions // APIs are few; filter by id or name below
+	if byText {
+		q.Limit = maxSuggestions // APIs and countries are few; filter by id or name below
 	}
 	res, err := d.txEngine().TopN(ctx, q, tr)
 	if err != nil {
@@ -128,7 +129,7 @@ func (d *Datasource) dimensionSuggestions(ctx context.Context, field, prefix str
 		}
 		out = append(out, Suggestion{Value: row.Value, Label: label, Count: row.Count})
 	}
-	if field == "api" {
+	if byText {
 		out = matching(out, prefix)
 	}
 	return out[:min(len(out), limit)], nil

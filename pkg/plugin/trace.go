@@ -65,6 +65,11 @@ func (d *Datasource) trace(ctx context.Context, r queryRequest) (data.Frames, er
 		return nil, err
 	}
 	frames := traceFrames(r.refID, res.Transaction, det)
+	if d.geo != nil { // client geography, what the database holds
+		for _, dim := range d.geo.Dimensions() {
+			frames[0].Fields = append(frames[0].Fields, data.NewField(dim, nil, []string{query.GeoValue(d.geo, dim, res.Transaction.ClientIP)}))
+		}
+	}
 	if det == nil && res.DetailErr != nil {
 		frames[0].AppendNotices(data.Notice{Severity: data.NoticeSeverityWarning,
 			Text: "The details of this transaction could not be read: " + res.DetailErr.Error()})

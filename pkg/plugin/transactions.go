@@ -12,20 +12,32 @@ import (
 
 // engineHandler answers a transaction query type (query.go's mux) with an
 // engine method: the engine answers the whole query (other: false,
-// columns), frames builds the frames of docs/query-model.md.
-func engineHandler[R any](run func(txEngine, context.Context, query.Query, query.TimeRange) (R, error), frames func(refID string, res R) data.Frames) handler {
+// columns), frames builds the frames of docs/query-model.md (the request's
+// filters go into drill-down links).
+func engineHandler[R any](run func(txEngine, context.Context, query.Query, query.TimeRange) (R, error), frames func(r queryRequest, res R) data.Frames) handler {
 	return func(d *Datasource, ctx context.Context, r queryRequest) (data.Frames, error) {
 		res, err := run(d.txEngine(), ctx, r.q, r.tr)
 		if err != nil {
 			return nil, err
 		}
-		return frames(r.refID, res), nil
+		return frames(r, res), nil
 	}
 }
 
 // oneFrame adapts a builder of one frame.
-func oneFrame[R any](f func(refID string, res R) *data.Frame) func(string, R) data.Frames {
-	return func(refID string, res R) data.Frames { return data.Frames{f(refID, res)} }
+func oneFrame[R any](f func(refID string, res R) *data.Frame) func(queryRequest, R) data.Frames {
+	return func(r queryRequest, res R) data.Frames { return data.Frames{f(r.refID, res)} }
+}
+
+// topNFrames: the topN frame, its links narrowed from the query's filters.
+func topNFrames(r queryRequest, res query.TopNResult) data.Frames {
+	return data.Frames{topNFrame(r.refID, res, r.q.Filters)}
+}
+
+// trafficQueryFrames: the traffic frames, their links narrowed from the
+// query's filters.
+func trafficQueryFrames(r queryRequest, res query.TrafficResult) data.Frames {
+	return trafficFrames(r.refID, res, r.q.Filters)
 }
 
 // instances takes the data source's silentAfter unless the query has one.
@@ -62,7 +74,7 @@ func numericFrame(_ string, row query.Row) *data.Frame {
 
 // topNFrame: the dimension's column (named after it), count, one count per
 // outcome and the share of the matching total; the remainder row last.
-func topNFrame(refID string, r query.TopNResult) *data.Frame {
+func topNFrame(refID string, r query.TopNResult, filters ...query.Filters) *data.Frame {
 	n := len(r.Rows)
 	values, apiNames := make([]string, n), make([]string, n)
 	count, allowed, blocked, wouldBlock, unmatched := make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
@@ -72,7 +84,7 @@ func topNFrame(refID string, r query.TopNResult) *data.Frame {
 		count[i], allowed[i], blocked[i], wouldBlock[i], unmatched[i] = row.Count, row.Allowed, row.Blocked, row.WouldBlock, row.Unmatched
 		share[i] = row.Share
 	}
-	f := data.NewFrame("topN", data.NewField(r.Dimension, nil, values).SetConfig(&data.FieldConfig{Links: dimensionLinks(r.Dimension)}))
+	f := data.NewFrame("topN", data.NewField(r.Dimension, nil, values).SetConfig(&data.FieldConfig{Links: dimensionLinks(r.Dimension, filters...)}))
 	if r.Dimension == "api" {
 		f.Fields = append(f.Fields, data.NewField("apiName", nil, apiNames))
 	}
@@ -90,7 +102,7 @@ func topNFrame(refID string, r query.TopNResult) *data.Frame {
 
 // trafficFrames: one frame per series (dataplane timeseries-multi), the split
 // value in the value field's labels, so alert rules get one instance per value.
-func trafficFrames(refID string, r query.TrafficResult) data.Frames {
+func trafficFrames(refID string, r query.TrafficResult, filters ...query.Filters) data.Frames {
 	unit := ""
 	switch r.Metric {
 	case "rate":
@@ -102,7 +114,11 @@ func trafficFrames(refID string, r query.TrafficResult) data.Frames {
 	for _, s := range r.Series {
 		times := append([]time.Time(nil), r.Buckets...)
 		value := data.NewField(metricName(r.Metric), data.Labels(s.Labels), append([]float64(nil), s.Values...))
-		value.Config = &data.FieldConfig{Unit: unit, DisplayNameFromDS: s.Name, Links: seriesLinks(s.Labels)}
+		display := s.DisplayName
+		if display == "" {
+			display = s.Name
+		}
+		value.Config = &data.FieldConfig{Unit: unit, DisplayNameFromDS: display, Links: seriesLinks(s.Labels, filters...)}
 		f := data.NewFrame(s.Name, data.NewField("time", nil, times), value)
 		f.RefID = refID
 		f.Meta = &data.FrameMeta{Type: data.FrameTypeTimeSeriesMulti, TypeVersion: data.FrameTypeVersion{0, 1}}

@@ -1,6 +1,7 @@
 package query
 
 import (
+	"fmt"
 	"regexp"
 
 	"github.com/apifw/monitor/pkg/model"
@@ -9,10 +10,14 @@ import (
 // addAdhoc compiles one ad hoc filter into a predicate on its dimension's
 // value (DimensionSpec.Of: the same value topN groups by), filed with the
 // predicates that read the same fields so the columnar scan can use it.
-func (m *matcher) addAdhoc(i int, a AdhocFilter) error {
+func (m *matcher) addAdhoc(i int, a AdhocFilter, g GeoLookup) error {
 	dim, ok := LookupDimensionSpec(a.Key)
 	if !ok {
 		return badQuery("filters.adhoc[%d]: key %q is not one of %v", i, a.Key, Dimensions)
+	}
+	dim, err := dim.bind(g)
+	if err != nil {
+		return fmt.Errorf("filters.adhoc[%d]: %w", i, err)
 	}
 	of, want := dim.Of, a.Value
 	var p func(*model.Transaction) bool

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/apifw/monitor/pkg/geo"
 	"github.com/apifw/monitor/pkg/index"
 	"github.com/apifw/monitor/pkg/model"
 )
@@ -28,21 +29,26 @@ type DimensionSpec struct {
 	// Description says where the value comes from (for the contract file
 	// and the docs).
 	Description string
+	// Geo: the value is what the geo database (Engine.Geo, the geoDatabase
+	// setting) says about the client address (Col is ColClientIP, and
+	// several addresses share a value). Value and Of are nil: bind gives
+	// them the engine's database (geo.go).
+	Geo bool
 }
 
 // tupleDim is a dimension read from a field of the tuple.
 func tupleDim(name string, f func(d *index.Dicts, t index.Tuple) string, of func(t *model.Transaction) string, explorer, desc string) DimensionSpec {
-	return DimensionSpec{name, index.ColTuple, func(d *index.Dicts, c uint32) string { return f(d, d.Tuples[c]) }, of, explorer, desc}
+	return DimensionSpec{Name: name, Col: index.ColTuple, Value: func(d *index.Dicts, c uint32) string { return f(d, d.Tuples[c]) }, Of: of, ExplorerParam: explorer, Description: desc}
 }
 
 // DimensionSpecs is every dimension, one line each, in the order the
 // editors offer them. To add a dimension: a line here (and the TypeScript
 // DIMENSION_SPECS entry; the contract test checks both agree).
 var DimensionSpecs = []DimensionSpec{
-	{"clientIp", index.ColClientIP, func(d *index.Dicts, c uint32) string { return d.ClientIPs[c] },
-		func(t *model.Transaction) string { return t.ClientIP }, "clientIp", "source_ip as written"},
-	{"path", index.ColPath, func(d *index.Dicts, c uint32) string { return d.Paths.At(int(c)) },
-		func(t *model.Transaction) string { return t.Path }, "path", "the request path (uri_path)"},
+	{Name: "clientIp", Col: index.ColClientIP, Value: func(d *index.Dicts, c uint32) string { return d.ClientIPs[c] },
+		Of: func(t *model.Transaction) string { return t.ClientIP }, ExplorerParam: "clientIp", Description: "source_ip as written"},
+	{Name: "path", Col: index.ColPath, Value: func(d *index.Dicts, c uint32) string { return d.Paths.At(int(c)) },
+		Of: func(t *model.Transaction) string { return t.Path }, ExplorerParam: "path", Description: "the request path (uri_path)"},
 	tupleDim("operation", func(d *index.Dicts, t index.Tuple) string { return d.Operations[t.Operation] },
 		func(t *model.Transaction) string { return t.Operation }, "operation", "the OpenAPI path template matched (oas_path)"),
 	tupleDim("method", func(d *index.Dicts, t index.Tuple) string { return d.Methods[t.Method] },
@@ -66,6 +72,10 @@ var DimensionSpecs = []DimensionSpec{
 		func(t *model.Transaction) string { return levelText(t.BlockingLevel) }, "", "the enforcement level the firewall reported (blocking_level); empty when none"),
 	tupleDim("outcome", func(_ *index.Dicts, t index.Tuple) string { return t.Outcome.String() },
 		func(t *model.Transaction) string { return t.Outcome.String() }, "outcome", "allowed, blocked, would block, unmatched"),
+	// Client geography: only with a geoDatabase holding the data.
+	geoDim(geo.Country, "country code of the client IP (needs the geoDatabase setting)"),
+	geoDim(geo.ASN, "autonomous system of the client IP (needs a geoDatabase with ASN data)"),
+	geoDim(geo.City, "city of the client IP (needs a geoDatabase with city data)"),
 }
 
 // Dimensions are the dimension names, in DimensionSpecs order.
@@ -98,20 +108,28 @@ type dimension struct {
 	name  string
 	col   index.Col // ColClientIP, ColPath or ColTuple
 	value func(d *index.Dicts, code uint32) string
+	merge bool // several codes of col share a value (Geo): ranked by value
 }
 
-func lookupDimension(name string) (dimension, error) {
+// lookupDimension finds a dimension and binds it to the geo database g (nil:
+// none; the geo dimensions are then a bad query).
+func lookupDimension(name string, g GeoLookup) (dimension, error) {
 	d, ok := LookupDimensionSpec(name)
 	if !ok {
 		return dimension{}, badQuery("dimension %q is not one of %v", name, Dimensions)
 	}
-	return dimension{d.Name, d.Col, d.Value}, nil
+	d, err := d.bind(g)
+	if err != nil {
+		return dimension{}, err
+	}
+	return dimension{d.Name, d.Col, d.Value, d.Geo}, nil
 }
 
 // dimensionOf gives the value of a dimension for a materialised record (the
-// reference the columnar path must agree with); "" for unknown names.
+// reference the columnar path must agree with); "" for unknown names and
+// the geo dimensions (they need a database).
 func dimensionOf(name string, t *model.Transaction) string {
-	if d, ok := LookupDimensionSpec(name); ok {
+	if d, ok := LookupDimensionSpec(name); ok && d.Of != nil {
 		return d.Of(t)
 	}
 	return ""

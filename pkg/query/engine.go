@@ -85,6 +85,9 @@ type Engine struct {
 	Details DetailReader
 	Now     func() time.Time
 	Workers int // scan goroutines; 0: GOMAXPROCS
+	// Geo resolves client addresses for the geo dimensions (geo.go); nil
+	// when no geoDatabase is set.
+	Geo GeoLookup
 	// Collections resolves filters.collection (collection ids or names) to
 	// the ids of their APIs, from the inventory reports; an error (no
 	// reports) makes the query a bad one. Nil: the collection filter is a
@@ -192,9 +195,10 @@ func tupleTx(d *index.Dicts, i int) model.Transaction {
 	}
 }
 
-// prepare resolves filters.collection (Collections) and compiles the
-// filters for a snapshot.
+// prepare resolves filters.collection (Collections), gives the geo filters
+// the engine's database and compiles the filters for a snapshot.
 func (e *Engine) prepare(sn *index.Snapshot, f Filters, tr TimeRange) (*index.Predicate, error) {
+	f.geo = e.Geo
 	if len(f.Collection) > 0 && e.Collections != nil {
 		ids, err := e.Collections(f.Collection)
 		if err != nil {

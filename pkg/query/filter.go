@@ -71,7 +71,7 @@ func compile(f Filters) (*matcher, error) {
 		m.add(spec.Col, p.tx)
 	}
 	for i, a := range f.Adhoc {
-		if err := m.addAdhoc(i, a); err != nil {
+		if err := m.addAdhoc(i, a, f.geo); err != nil {
 			return nil, err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/apifw/monitor/pkg/geo"
 	"github.com/apifw/monitor/pkg/index"
 	"github.com/apifw/monitor/pkg/model"
 )
@@ -112,7 +113,7 @@ var FilterSpecs = []FilterSpec{
 			set := toSet(vs)
 			return predicate{tx: func(t *model.Transaction) bool { return set[t.APIID] || set[t.APIName] }}, nil
 		}},
-	{Key: "collection", Kind: FilterKindList, Sources: bothSources, Col: index.ColTuple,
+	{Key: "collection", Kind: FilterKindList, Sources: bothSources, Col: index.ColTuple, Explorer: true,
 		Description: "collection id or name (transactions: the APIs of those collections per the inventory)",
 		values:      func(f *Filters) []string { return f.Collection },
 		compile: func(_ []string, f *Filters) (predicate, error) {
@@ -178,6 +179,18 @@ var FilterSpecs = []FilterSpec{
 		Description: "any error's message, exactly",
 		values:      func(f *Filters) []string { return f.ErrorMessage },
 		compile:     anyError(func(e model.TransactionError) string { return e.Message })},
+	{Key: "clientCountry", Kind: FilterKindList, Sources: txSource, Col: index.ColClientIP,
+		Description: "country code of the client IP, any case, or unknown (needs the geoDatabase setting)",
+		values:      func(f *Filters) []string { return f.ClientCountry },
+		compile:     geoFilter(geo.Country)},
+	{Key: "clientAsn", Kind: FilterKindList, Sources: txSource, Col: index.ColClientIP,
+		Description: `autonomous system of the client IP, "AS<n> <org>" (needs a geoDatabase with ASN data)`,
+		values:      func(f *Filters) []string { return f.ClientAsn },
+		compile:     geoFilter(geo.ASN)},
+	{Key: "clientCity", Kind: FilterKindList, Sources: txSource, Col: index.ColClientIP,
+		Description: "city of the client IP (needs a geoDatabase with city data)",
+		values:      func(f *Filters) []string { return f.ClientCity },
+		compile:     geoFilter(geo.City)},
 	{Key: "tag", Kind: FilterKindList, Sources: reportsOnly,
 		Description: "API tag from the inventory",
 		values:      func(f *Filters) []string { return f.Tag }},
@@ -185,6 +198,9 @@ var FilterSpecs = []FilterSpec{
 		Description: "owning team id or name",
 		values:      func(f *Filters) []string { return f.Team }},
 }
+
+// Values are the filter's values in f (nil or empty: absent).
+func (s FilterSpec) Values(f *Filters) []string { return s.values(f) }
 
 // FilterText is the filters in readable form for the query inspector:
 // `api = "a" and status in ("404", "5xx") and path = "/x"`, then the ad hoc

@@ -109,6 +109,9 @@ func rankBy(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim dim
 			}
 		}
 	}
+	if dim.merge { // several codes share a value (the geo dimensions)
+		return rankByValue(d, dim, sum, codes, k), nil
+	}
 	// The k best codes in a bounded heap; the rest only adds up.
 	h := &codeHeap{dim: dim, d: d}
 	var all [4]int64
@@ -223,8 +226,6 @@ func rankTuples(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim
 	}
 	tg := tupleGroupsOf(d, dim)
 	groups := make([]group, len(tg.values))
-	var members [][]uint32
-	var total int64
 	for code := 0; code < codes; code++ {
 		var n int64
 		for _, cnt := range local {
@@ -238,51 +239,86 @@ func rankTuples(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim
 		gr := &groups[tg.group[code]]
 		gr.count[out[code]] += n
 		gr.total += n
-		total += n
 	}
-	// Keep the groups that counted; their member tuples only for the top.
-	kept := groups[:0]
-	keptIdx := make([]int32, 0, len(groups))
 	for gi := range groups {
 		if groups[gi].total > 0 {
-			g := groups[gi]
-			g.value, g.apiName = tg.values[gi], tg.apiNames[gi]
-			kept = append(kept, g)
-			keptIdx = append(keptIdx, int32(gi))
+			groups[gi].value, groups[gi].apiName = tg.values[gi], tg.apiNames[gi]
 		}
 	}
-	groups = kept
-	members = make([][]uint32, len(groups))
-	r := ranking{values: len(groups), total: total}
-	for _, g := range groups {
-		for o := range r.rest {
-			r.rest[o] += g.count[o]
-		}
-	}
-	ahead := func(a, b int) bool {
-		if groups[a].total != groups[b].total {
-			return groups[a].total > groups[b].total
-		}
-		return groups[a].value < groups[b].value
-	}
-	idx := make([]int, len(groups))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.Slice(idx, func(a, b int) bool { return ahead(idx[a], idx[b]) })
-	for _, gi := range idx[:min(k, len(idx))] {
-		r.top = append(r.top, groups[gi])
+	// The member tuples only for the top.
+	return rankGroups(groups, k, func(gi int) []uint32 {
+		var members []uint32
 		for code := 0; code < codes; code++ {
-			if tg.group[code] == keptIdx[gi] {
-				members[gi] = append(members[gi], uint32(code))
+			if tg.group[code] == int32(gi) {
+				members = append(members, uint32(code))
 			}
 		}
-		r.topCodes = append(r.topCodes, members[gi])
+		return members
+	}), nil
+}
+
+// rankByValue ranks a dimension whose codes share values (the geo
+// dimensions: several client addresses, one country) from the counts by
+// code and outcome of rankBy: codes that counted something merge by value.
+func rankByValue(d *index.Dicts, dim dimension, sum []uint32, codes, k int) ranking {
+	at := map[string]int{}
+	var groups []group
+	var members [][]uint32
+	for code := 0; code < codes; code++ {
+		c := sum[code*4 : code*4+4 : code*4+4]
+		n := int64(c[0]) + int64(c[1]) + int64(c[2]) + int64(c[3])
+		if n == 0 {
+			continue
+		}
+		v := dim.value(d, uint32(code))
+		gi, ok := at[v]
+		if !ok {
+			gi = len(groups)
+			at[v] = gi
+			groups = append(groups, group{value: v})
+			members = append(members, nil)
+		}
+		g := &groups[gi]
+		for o := range g.count {
+			g.count[o] += int64(c[o])
+		}
+		g.total += n
+		members[gi] = append(members[gi], uint32(code))
+	}
+	return rankGroups(groups, k, func(gi int) []uint32 { return members[gi] })
+}
+
+// rankGroups ranks the groups that counted something (largest first, ties
+// by value): the k first with their member codes, and the rest added up.
+func rankGroups(groups []group, k int, members func(gi int) []uint32) ranking {
+	var r ranking
+	idx := make([]int, 0, len(groups))
+	for gi := range groups {
+		if groups[gi].total == 0 {
+			continue
+		}
+		idx = append(idx, gi)
+		r.total += groups[gi].total
+		for o := range r.rest {
+			r.rest[o] += groups[gi].count[o]
+		}
+	}
+	r.values = len(idx)
+	sort.Slice(idx, func(a, b int) bool {
+		ga, gb := &groups[idx[a]], &groups[idx[b]]
+		if ga.total != gb.total {
+			return ga.total > gb.total
+		}
+		return ga.value < gb.value
+	})
+	for _, gi := range idx[:min(k, len(idx))] {
+		r.top = append(r.top, groups[gi])
+		r.topCodes = append(r.topCodes, members(gi))
 		for o := range r.rest {
 			r.rest[o] -= groups[gi].count[o]
 		}
 	}
-	return r, nil
+	return r
 }
 
 // tupleGroups maps the tuples of a dictionary to the values of one tuple

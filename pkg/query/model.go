@@ -25,10 +25,17 @@ type Filters struct {
 	Hostname     []string `json:"hostname,omitempty"`     // Host the client called
 	// Adhoc are Grafana's ad hoc filters on any dimension (all must hold).
 	Adhoc []AdhocFilter `json:"adhoc,omitempty"`
+	// Client geography (the geoDatabase setting, Engine.Geo): country code,
+	// "AS<n> <org>", city; any of the values.
+	ClientCountry []string `json:"clientCountry,omitempty"`
+	ClientAsn     []string `json:"clientAsn,omitempty"`
+	ClientCity    []string `json:"clientCity,omitempty"`
 	// collectionAPIs is what Collection resolves to for transaction
 	// queries (Engine.Collections, set by prepare on its copy): the ids of
 	// the APIs of those collections; nil with Collection set is a bad query.
 	collectionAPIs []string
+	// geo resolves the geo filters (Engine.Geo, set by prepare on its copy).
+	geo GeoLookup
 
 	// Report queries (docs/query-model.md, "Reports"): the API filter above
 	// applies too, the transaction-only filters do not.

@@ -93,7 +93,7 @@ func TestTraffic(t *testing.T) {
 			{Name: "blockedRatio", Labels: map[string]string{}, Values: []float64{0, 0.5, 0.5, 0}},
 		}},
 		{"blocked ratio by api", Query{IntervalMs: 20000, Metric: "blockedRatio", SplitBy: "api", Filters: Filters{API: []string{"a1"}}}, []Series{
-			{Name: "a1", Labels: map[string]string{"api": "a1"}, Values: []float64{0, 0.5, 1, 0}},
+			{Name: "a1", Labels: map[string]string{"api": "a1", "apiName": "name-a1"}, Values: []float64{0, 0.5, 1, 0}, DisplayName: "name-a1"},
 		}},
 	}
 	for _, c := range cases {
@@ -257,5 +257,20 @@ func TestCancelledQueriesStop(t *testing.T) {
 	}
 	if _, err := e.Instances(ctx, Query{}, fixtureRange); !errors.Is(err, context.Canceled) {
 		t.Errorf("instances: %v", err)
+	}
+}
+
+func TestAPIDisplayNames(t *testing.T) {
+	ids := []string{"e9012d37-1111-4000-8000-000000000001", "5a5a5a5a-2222-4000-8000-000000000002", "77777777-3333-4000-8000-000000000003", "n/a"}
+	names := []string{" Pets ", "Pets", "", "n/a"}
+	got := APIDisplayNames(ids, names)
+	want := []string{"Pets (e9012d37)", "Pets (5a5a5a5a)", "77777777-3333-4000-8000-000000000003", "n/a"}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("%d: %q, want %q", i, got[i], want[i])
+		}
+	}
+	if got := APIDisplayNames([]string{"a1"}, []string{"Simple  API_1.0.0"}); got[0] != "Simple  API_1.0.0" {
+		t.Errorf("kept as written: %q", got[0])
 	}
 }

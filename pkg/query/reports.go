@@ -155,6 +155,10 @@ type APIColumns struct {
 	Collection string
 	Team       string
 	Tags       []string
+	// Unmapped: the API stands for reports nothing placed; MappingHint says
+	// how to place them.
+	Unmapped    bool
+	MappingHint string
 }
 
 func reportAPIColumns(a *reports.APIInfo) APIColumns {
@@ -162,7 +166,7 @@ func reportAPIColumns(a *reports.APIInfo) APIColumns {
 	if name == "" {
 		name = a.ID
 	}
-	return APIColumns{APIID: a.ID, API: name, Collection: a.Collection, Team: a.Team, Tags: a.Tags}
+	return APIColumns{APIID: a.ID, API: name, Collection: a.Collection, Team: a.Team, Tags: a.Tags, Unmapped: a.Unmapped, MappingHint: a.MappingHint}
 }
 
 func sortReportRows[T any](rows []T, cols func(*T) *APIColumns) {

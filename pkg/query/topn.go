@@ -15,7 +15,7 @@ const OtherValue = "other"
 // Count / the total over all values.
 type TopNRow struct {
 	Value      string
-	APIName    string // dimension api only: the API's name (Value is its id)
+	APIName    string // dimension api only: the API's name, "name (short id)" when two rows share it, the id when it has none (Value is its id)
 	Count      int64
 	Allowed    int64
 	Blocked    int64
@@ -44,7 +44,7 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 	if q.Dimension == "" {
 		return res, badQuery("topN needs a dimension (one of %v)", Dimensions)
 	}
-	dim, err := lookupDimension(q.Dimension)
+	dim, err := lookupDimension(q.Dimension, e.Geo)
 	if err != nil {
 		return res, err
 	}
@@ -73,6 +73,15 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 		row := TopNRow{Value: gr.value, APIName: gr.apiName}
 		row.setCounts(gr.count, g.total)
 		res.Rows = append(res.Rows, row)
+	}
+	if res.Dimension == "api" {
+		ids, names := make([]string, len(res.Rows)), make([]string, len(res.Rows))
+		for i, r := range res.Rows {
+			ids[i], names[i] = r.Value, r.APIName
+		}
+		for i, n := range APIDisplayNames(ids, names) {
+			res.Rows[i].APIName = n
+		}
 	}
 	for o, n := range rest {
 		other.add(model.Outcome(o), n)

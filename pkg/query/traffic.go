@@ -2,6 +2,7 @@ package query
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/apifw/monitor/pkg/index"
@@ -18,9 +19,12 @@ const (
 // Series is one line of a traffic result: Values[i] belongs to bucket i.
 type Series struct {
 	Name   string
-	Labels map[string]string // the split dimension and its value (empty for a blockedRatio total)
+	Labels map[string]string // the split dimension and its value (empty for a blockedRatio total); split by api: also apiName
 	Values []float64
 	Other  bool // the remainder of a split by a dimension
+	// DisplayName is what a person reads when it is not Name: split by api,
+	// the API's name (with a short id when two series share it).
+	DisplayName string
 }
 
 // TrafficResult is a time series table: bucket start times and one series
@@ -88,7 +92,7 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 	if tr.From.IsZero() || tr.To.IsZero() || !tr.To.After(tr.From) {
 		return res, badQuery("traffic needs a time range with from before to")
 	}
-	dim, err := lookupDimension(res.SplitBy)
+	dim, err := lookupDimension(res.SplitBy, e.Geo)
 	if err != nil {
 		return res, badQuery("splitBy: %v", err)
 	}
@@ -125,7 +129,7 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 	// Series: for outcome, one per outcome; otherwise the largest values
 	// (limit, default 10) and a remainder.
 	var seriesOf []int32 // dimension code → series
-	var names []string
+	var names, apiNames []string
 	var others bool
 	if res.SplitBy == "outcome" {
 		seriesOf = make([]int32, len(d.Tuples))
@@ -167,6 +171,7 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 		}
 		for r, gr := range g.top {
 			names = append(names, gr.value)
+			apiNames = append(apiNames, gr.apiName)
 			for _, code := range g.topCodes[r] {
 				seriesOf[code] = int32(r)
 			}
@@ -267,6 +272,10 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 		res.Series = []Series{s}
 		return res, nil
 	}
+	var display []string
+	if res.SplitBy == "api" {
+		display = APIDisplayNames(names, apiNames)
+	}
 	for si := 0; si < ns; si++ {
 		if si >= len(names) && q.WithoutOther() { // other: false leaves the remainder out
 			continue
@@ -278,6 +287,10 @@ func (e *Engine) Traffic(ctx context.Context, q Query, tr TimeRange) (TrafficRes
 			s.Name, s.Other = OtherValue, true
 		}
 		s.Labels = map[string]string{res.SplitBy: s.Name}
+		if si < len(display) {
+			s.DisplayName = display[si]
+			s.Labels["apiName"] = display[si]
+		}
 		for b := 0; b < nb; b++ {
 			s.Values[b] = value(b*ns + si)
 		}
@@ -326,4 +339,41 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
+}
+
+// APIDisplayNames names APIs for people: the name the logs give (trimmed), the id when there is none, and "name (short
+// id)" for a name two of the listed APIs share (APIs of the same name in
+// different collections stay apart). ids[i] and names[i] are one API.
+// The name is kept as written otherwise (filters match it exactly).
+func APIDisplayNames(ids, names []string) []string {
+	out := make([]string, len(ids))
+	count := map[string]int{}
+	for i := range ids {
+		n := ""
+		if i < len(names) {
+			n = strings.TrimSpace(names[i])
+		}
+		if n == "" || n == "n/a" {
+			n = ids[i]
+		}
+		out[i] = n
+		count[n]++
+	}
+	for i, n := range out {
+		if count[n] > 1 && n != ids[i] {
+			out[i] = n + " (" + shortID(ids[i]) + ")"
+		}
+	}
+	return out
+}
+
+// shortID is the first group of a UUID (8 hex digits), else the id.
+func shortID(id string) string {
+	if i := strings.IndexByte(id, '-'); i >= 8 {
+		return id[:i]
+	}
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
 }

@@ -41,6 +41,7 @@ func parseAudit(o obj) (model.AuditReport, error) {
 	a.Origin.Format, a.Origin.Version = model.FormatAudit, version
 	a.Score = ptr(score)
 	a.APIID = strings.TrimSpace(o.str("apiId"))
+	a.FileID = strings.TrimSpace(o.str("fileId"))
 	a.OpenAPIState = o.str("openapiState")
 	if v, ok := o.boolean("valid"); ok {
 		a.Valid = ptr(v)

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -17,6 +18,11 @@ type APIInfo struct {
 	Team         string
 	Tags         []string
 	InInventory  bool
+	// Unmapped: the API stands for reports nothing placed (no id, no
+	// inventory match, no UUID in the path); its id starts with
+	// model.UnmappedAPIPrefix and MappingHint says how to place them.
+	Unmapped    bool
+	MappingHint string
 }
 
 // catalogue is the resolved inventory: every collection, team and user by
@@ -115,8 +121,13 @@ func (c *catalogue) addReport(r model.ReportRef) {
 		info = &APIInfo{ID: r.APIID}
 		c.apis[r.APIID] = info
 	}
-	if !info.InInventory && r.APIName != "" {
+	if r.Origin.MappedBy == model.FromUnmapped {
+		info.Unmapped, info.MappingHint = true, mappingHint(r)
+		info.Name = unmappedName(&r)
+	} else if !info.InInventory && r.APIName != "" {
 		info.Name = r.APIName
+	} else if info.Name == "" && r.Origin.Format == model.FormatCIReport && len(r.OpenAPIFiles) > 0 {
+		info.Name = r.OpenAPIFiles[0] // a CI report names the definition file, not the API
 	}
 	if r.CollectionID != "" && (!info.InInventory || info.CollectionID == "") {
 		if _, ok := c.collections[r.CollectionID]; !ok {
@@ -208,4 +219,35 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// placeUnmapped puts a report nothing else placed under an API of its own,
+// keyed by what identifies its definition file: the audit's fileId, else the
+// file's path relative to its report root (plus the OpenAPI file for the
+// entries of a CI report, which lists several). Reports of the same file,
+// or with the same fileId, so form one history.
+func placeUnmapped(r *model.ReportRef) {
+	key := r.Origin.RelPath
+	if r.Origin.Format == model.FormatCIReport && len(r.OpenAPIFiles) > 0 {
+		key += "#" + r.OpenAPIFiles[0]
+	}
+	if r.FileID != "" {
+		key = r.FileID
+	}
+	r.APIID, r.Origin.MappedBy = model.UnmappedAPIPrefix+key, model.FromUnmapped
+}
+
+// unmappedName names the API of an unmapped report from what it carries:
+// the OpenAPI title (audit summary.apiName), else its fileId, else the
+// OpenAPI file a CI report entry is about, else the file's relative path.
+func unmappedName(r *model.ReportRef) string {
+	if r.Origin.Format == model.FormatCIReport && len(r.OpenAPIFiles) > 0 {
+		return firstNonEmpty(r.APIName, r.FileID, r.OpenAPIFiles[0])
+	}
+	return firstNonEmpty(r.APIName, r.FileID, r.Origin.RelPath)
+}
+
+// mappingHint is the one line that says how to place an unmapped report.
+func mappingHint(r model.ReportRef) string {
+	return fmt.Sprintf("add %q to an inventory API's match, or put the API's UUID in the file name (audit-<api-uuid>.json)", r.Origin.RelPath)
 }

@@ -3,6 +3,7 @@ package reports
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,5 +150,53 @@ func TestRealCIReport(t *testing.T) {
 	}
 	if p.SQGs[0].OpenAPIFiles[0] != "MyApi/testDir/Pixi_RemediatedVersion.json" || p.SQGs[0].APIID != "c6766392-a263-4f07-8461-7da1f3e24a16" {
 		t.Errorf("%+v", p.SQGs[0])
+	}
+}
+
+// TestRealReportsAllVisible reads the real samples in place as report roots
+// (no inventory): every recognised report is kept; those that name no API
+// are shown under an API named from what they carry, marked unmapped.
+func TestRealReportsAllVisible(t *testing.T) {
+	base := filepath.Join("..", "..", "..", "shared", "realdata")
+	if _, err := os.Stat(base); err != nil {
+		t.Skipf("real samples absent: %v", err)
+	}
+	var roots []string
+	for _, d := range []string{"audit", "scan", "sarif", "sqg"} {
+		roots = append(roots, filepath.Join(base, d))
+	}
+	s := NewStore(Config{Roots: roots, MinRefresh: time.Nanosecond})
+	st := s.Refresh()
+	if st.Audits != 2 || st.Scans != 3 || st.SQGResults != 2 || st.BadFiles != 0 || st.Unmapped != 4 || st.APIs != 7 {
+		t.Fatalf("status %+v", st)
+	}
+	snap := s.Snapshot()
+	// The Nucleus audit (apiId "", a fileId, the OpenAPI title "Pixi App API").
+	pixi := snap.APIs["unmapped:39a3c38d-b0d7-4f5d-8852-13aaa5c1ac7c"]
+	if pixi == nil || pixi.Name != "Pixi App API" || !pixi.Unmapped || !strings.Contains(pixi.MappingHint, "heshaam-42c__lab__Nucleus__auditReport.json") {
+		t.Fatalf("pixi %+v", pixi)
+	}
+	// The GraphQL audit (only score, valid, issues): named by its path.
+	gql := snap.APIs["unmapped:heshaam-42c__graphql-apis__audit__report.json"]
+	if gql == nil || gql.Name != "heshaam-42c__graphql-apis__audit__report.json" || !gql.Unmapped {
+		t.Fatalf("graphql %+v", gql)
+	}
+	scores := map[string]float64{}
+	for _, a := range snap.Audits {
+		scores[a.APIID] = *a.Score
+	}
+	if scores[pixi.ID] != 96.47 || scores[gql.ID] != -2.41 {
+		t.Errorf("scores %v", scores)
+	}
+	// The enveloped scan keeps its aid; the raw scan and the SARIF scan are unmapped.
+	if a := snap.APIs["9d8cc5d2-37a5-416e-8204-26fba414c8cc"]; a == nil || a.Unmapped {
+		t.Errorf("enveloped scan api %+v", a)
+	}
+	if a := snap.APIs["unmapped:isamauny__pixibay__.42c__scan__scan-report.sarif"]; a == nil || !a.Unmapped {
+		t.Errorf("sarif api %+v", a)
+	}
+	// CI report entries have an apiId; they are named by their OpenAPI file.
+	if a := snap.APIs["c6766392-a263-4f07-8461-7da1f3e24a16"]; a == nil || a.Name != "MyApi/testDir/Pixi_RemediatedVersion.json" || a.Unmapped {
+		t.Errorf("ci api %+v", a)
 	}
 }

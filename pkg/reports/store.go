@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -343,10 +344,12 @@ func build(files []candidate, cache map[string]*parsedFile) (*Snapshot, Status) 
 			r.Time, r.Origin.DateFrom = time.Unix(0, f.mod).UTC(), model.FromFileTime
 		}
 		if !m.place(r) {
+			// Shown all the same, under an API of its own (see placeUnmapped).
+			placeUnmapped(r)
 			st.Unmapped++
 			st.UnmappedExamples = appendExample(st.UnmappedExamples, Problem{f.path,
-				"no API id in the report, no inventory match, no UUID in the path, no inventory API of that name"})
-			return false
+				"no API id in the report, no inventory match, no UUID in the path, no inventory API of that name; " +
+					"shown as " + strconv.Quote(unmappedName(r)) + " (unmapped)"})
 		}
 		key := fmt.Sprintf("%s|%s|%d|%s", kind, r.APIID, r.Time.UnixNano(), r.Origin.Digest)
 		if seen[key] {

@@ -73,7 +73,7 @@ func TestStoreLoadsMapsAndReports(t *testing.T) {
 	a, b := fixtureRoots(t)
 	s := NewStore(Config{Roots: []string{a, b, filepath.Join(a, "missing")}, MinRefresh: time.Nanosecond})
 	st := s.Refresh()
-	if st.Audits != 4 || st.Scans != 1 || st.Duplicates != 1 || st.Inventories != 1 || st.BadFiles != 1 ||
+	if st.Audits != 5 || st.Scans != 1 || st.Duplicates != 1 || st.Inventories != 1 || st.BadFiles != 1 ||
 		st.Unmapped != 1 || st.Unrecognised != 1 || len(st.Skipped) != 1 {
 		t.Fatalf("status %+v", st)
 	}
@@ -98,6 +98,7 @@ func TestStoreLoadsMapsAndReports(t *testing.T) {
 	want := []placed{
 		{idA, model.FromReport, model.FromFileName, 1},
 		{idD, model.FromAPIName, model.FromFileName, 2},
+		{"unmapped:orphan-2026-01-02.json", model.FromUnmapped, model.FromFileName, 2},
 		{idC, model.FromInventory, model.FromFileTime, 4},
 		{idA, model.FromReport, model.FromFileName, 5},
 	}
@@ -119,7 +120,12 @@ func TestStoreLoadsMapsAndReports(t *testing.T) {
 	if api := snap.APIs[idB]; api.CollectionID != "c9" || api.InInventory {
 		t.Errorf("api B %+v", api)
 	}
-	if len(snap.APIs) != 4 || len(snap.Collections) != 2 || len(snap.Teams) != 1 || len(snap.Users) != 2 {
+	// The report nothing placed is shown under its own API, named by its title.
+	if api := snap.APIs["unmapped:orphan-2026-01-02.json"]; api == nil || api.Name != "Nobody" || !api.Unmapped ||
+		!strings.Contains(api.MappingHint, `"orphan-2026-01-02.json"`) || !strings.Contains(api.MappingHint, "match") {
+		t.Errorf("unmapped api %+v", api)
+	}
+	if len(snap.APIs) != 5 || len(snap.Collections) != 2 || len(snap.Teams) != 1 || len(snap.Users) != 2 {
 		t.Errorf("catalogue %d APIs %v %v %v", len(snap.APIs), snap.Collections, snap.Teams, snap.Users)
 	}
 }
@@ -170,5 +176,37 @@ func TestStoreFollowsALinkedRootAndSniffsContent(t *testing.T) {
 	a := s.Snapshot().Audits[0]
 	if a.Origin.File != filepath.Join(link, "reports", "audit-2026-01-09") || a.Origin.RelPath != "reports/audit-2026-01-09" || a.Time.Day() != 9 {
 		t.Errorf("origin %+v time %v", a.Origin, a.Time)
+	}
+}
+
+// Unmapped reports of the same file, or with the same fileId, form one history.
+func TestUnmappedReportsFormOneHistory(t *testing.T) {
+	root := t.TempDir()
+	withFileID := func(fileID string, score float64) string {
+		return `{"score":` + ftoa(score) + `,"valid":true,"apiId":"","fileId":"` + fileID + `","data":{"score":50},"security":{"score":20}}`
+	}
+	write(t, filepath.Join(root, "ci", "run1", "audit-2026-01-01.json"), withFileID("f-1", 40))
+	write(t, filepath.Join(root, "ci", "run2", "audit-2026-01-02.json"), withFileID("f-1", 60))
+	write(t, filepath.Join(root, "graphql-report.json"), `{"score":-2,"valid":true,"issues":{}}`)
+	s := NewStore(Config{Roots: []string{root}, MinRefresh: time.Nanosecond})
+	st := s.Refresh()
+	if st.Audits != 3 || st.Unmapped != 3 || st.APIs != 2 {
+		t.Fatalf("status %+v", st)
+	}
+	snap := s.Snapshot()
+	if a := snap.APIs["unmapped:f-1"]; a == nil || a.Name != "f-1" || !a.Unmapped {
+		t.Fatalf("by fileId %+v", a)
+	}
+	if a := snap.APIs["unmapped:graphql-report.json"]; a == nil || a.Name != "graphql-report.json" {
+		t.Fatalf("by path %+v", a)
+	}
+	n := 0
+	for _, a := range snap.Audits {
+		if a.APIID == "unmapped:f-1" {
+			n++
+		}
+	}
+	if n != 2 {
+		t.Errorf("fileId history %d", n)
 	}
 }

@@ -248,6 +248,9 @@ describe('DataSource', () => {
       'hostname',
       'blockingLevel',
       'outcome',
+      'clientCountry',
+      'clientAsn',
+      'clientCity',
     ]);
     expect(keys[0]).toEqual({ text: 'Client IP', value: 'clientIp' });
 

@@ -22,6 +22,7 @@ describe('trace explorer URL state', () => {
       status: ['4xx'],
       operation: ['/users/{id}'],
       errorStep: ['request'],
+      collection: [],
       clientIp: '10.0.0.0/8',
       path: '/api/*',
       from: 'now-6h',
@@ -49,6 +50,17 @@ describe('trace explorer URL state', () => {
     expect(state.outcome).toEqual(['blocked']);
     expect(state.path).toBeUndefined();
     expect(state.uuid).toBeUndefined();
+  });
+
+  it('reads dashboard variables (var-api, from ${api:queryparam}) without "All", and collections', () => {
+    const state = parseExplorerParams(
+      new URLSearchParams('var-api=Pets&var-api=a1&var-instance=$__all&var-collection=Payments&outcome=blocked&from=1&to=2')
+    );
+    expect(state.api).toEqual(['Pets', 'a1']);
+    expect(state.instance).toEqual([]);
+    expect(state.collection).toEqual(['Payments']);
+    expect(state.outcome).toEqual(['blocked']);
+    expect(state.from).toBe('1');
   });
 
   it('leaves out empty parameters and puts uuid first', () => {

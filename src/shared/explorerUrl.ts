@@ -29,12 +29,18 @@ export function emptyExplorerState(): ExplorerState {
   return Object.fromEntries(LIST_PARAMS.map((name) => [name, []])) as unknown as ExplorerState;
 }
 
-/** Reads the explorer state from a query string; unknown parameters are ignored, blanks dropped. */
+/** Values of a dashboard variable that mean "no filter". */
+const ALL_VALUES = new Set(['$__all', 'All', '*']);
+
+/**
+ * Reads the explorer state from a query string; unknown parameters are ignored, blanks dropped. A list
+ * parameter is also read from Grafana's variable form (`var-api=…`, what `${api:queryparam}` gives in a
+ * dashboard link), without "All".
+ */
 export function parseExplorerParams(params: URLSearchParams): ExplorerState {
   const state = emptyExplorerState();
   for (const name of LIST_PARAMS) {
-    const values = params
-      .getAll(name)
+    const values = [...params.getAll(name), ...params.getAll(`var-${name}`).filter((value) => !ALL_VALUES.has(value))]
       .map((value) => value.trim())
       .filter((value) => value !== '' && value.length <= MAX_PARAM_LENGTH);
     state[name] = Array.from(new Set(values)).slice(0, MAX_LIST_VALUES);

@@ -56,6 +56,7 @@ export const FILTER_SPECS = [
     tooltip: 'APIs of these collections (from the inventory reports)',
     reportTooltip: 'Collection id or name',
     sources: BOTH,
+    explorer: {},
   },
   {
     key: 'instance',
@@ -117,6 +118,28 @@ export const FILTER_SPECS = [
     kind: 'list',
     label: 'Hostname',
     tooltip: 'The host the client called (hostname)',
+    sources: TX,
+  },
+  // Client geography: only with the data source's geoDatabase setting.
+  {
+    key: 'clientCountry',
+    kind: 'list',
+    label: 'Client country',
+    tooltip: 'Country code of the client IP (any case), or unknown; needs the geoDatabase setting',
+    sources: TX,
+  },
+  {
+    key: 'clientAsn',
+    kind: 'list',
+    label: 'Client ASN',
+    tooltip: 'Autonomous system of the client IP ("AS<n> <org>"); needs a geoDatabase with ASN data',
+    sources: TX,
+  },
+  {
+    key: 'clientCity',
+    kind: 'list',
+    label: 'Client city',
+    tooltip: 'City of the client IP; needs a geoDatabase with city data',
     sources: TX,
   },
   {

@@ -72,6 +72,18 @@ export const DIMENSION_SPECS = [
     description: 'allowed, blocked, would block, unmatched',
     explorerParam: 'outcome',
   },
+  // Client geography: only with the data source's geoDatabase setting (and what the database holds).
+  {
+    name: 'clientCountry',
+    label: 'Client country',
+    description: 'country code of the client IP (needs the geoDatabase setting)',
+  },
+  {
+    name: 'clientAsn',
+    label: 'Client ASN',
+    description: 'autonomous system of the client IP (needs a geoDatabase with ASN data)',
+  },
+  { name: 'clientCity', label: 'Client city', description: 'city of the client IP (needs a geoDatabase with city data)' },
 ] as const satisfies readonly DimensionSpec[];
 
 export type Dimension = (typeof DIMENSION_SPECS)[number]['name'];

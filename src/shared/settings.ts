@@ -145,6 +145,11 @@ export interface ApifwDataSourceOptions extends DataSourceJsonData {
   exclude?: string[];
   /** Globs naming captured STDOUT files; absent: DEFAULT_STDOUT_FILES; empty: none. */
   stdoutFiles?: string[];
+  /**
+   * Also read the transactions the firewall writes into its vhost error logs (vh-<uid>.error.log) at info level,
+   * as `transaction[<uuid>]: {json}` lines: the only copy where the transaction logs are named pipes.
+   */
+  errorLogTransactions?: boolean;
   outcomeRules?: OutcomeRules;
   jsonPaths?: JsonPaths;
   /** Header names (case-insensitive, `*` glob) masked in addition to BUILT_IN_MASKED_HEADERS. */
@@ -156,6 +161,8 @@ export interface ApifwDataSourceOptions extends DataSourceJsonData {
   silentAfter?: string;
   /** Absolute directory for the deletion log and file state. */
   stateDir?: string;
+  /** Absolute path of a MaxMind-format .mmdb file (country, city or ASN) for the client geography dimensions. */
+  geoDatabase?: string;
   /** Where transactions are read: the embedded index (default) or a VictoriaLogs cluster (docs/scale-out.md). */
   store?: 'embedded' | 'victorialogs';
   /** The VictoriaLogs select node; password, bearer token and CA are secure settings. */
@@ -183,12 +190,14 @@ export const SETTINGS_KEYS = [
   'stdoutFiles',
   'outcomeRules',
   'jsonPaths',
+  'errorLogTransactions',
   'maskedHeaders',
   'maxRows',
   'queryTimeoutSeconds',
   'maxConcurrentQueries',
   'silentAfter',
   'stateDir',
+  'geoDatabase',
   'store',
   'victoriaLogs',
 ] as const satisfies ReadonlyArray<keyof ApifwDataSourceOptions>;

@@ -39,9 +39,15 @@ func dashboardFixture(t *testing.T) (*hosttest.Server, time.Time) {
 	if _, err := generate.WriteReports(reps, generate.ReportsConfig{Seed: 42, APIs: 6, Start: end.Add(-60 * 24 * time.Hour), End: end}); err != nil {
 		t.Fatal(err)
 	}
+	// The data source takes absolute paths only (the in-process host does
+	// not resolve them against its directory).
+	geoDB, err := filepath.Abs(filepath.Join(repoRoot, "node_modules", "@ip-location-db", "geo-whois-asn-country-mmdb", "geo-whois-asn-country.mmdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	s := hosttest.StartT(t, hosttest.Options{
 		Dist: dist(), Provisioning: filepath.Join(repoRoot, "provisioning"),
-		Env: []string{"APIFW_LOGS=" + logs, "APIFW_REPORTS=" + reps},
+		Env: []string{"APIFW_LOGS=" + logs, "APIFW_REPORTS=" + reps, "APIFW_GEO_DB=" + geoDB},
 	})
 	return s, end
 }

@@ -56,6 +56,10 @@ func writeReportsFixture(t *testing.T) reportsFixture {
 	if err := os.WriteFile(filepath.Join(f.reports, "orphan-audit.json"), []byte(`{"score":50,"valid":true,"data":{},"security":{}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// Its time is the file's: an hour before the end, so the time ranges hold it.
+	if err := os.Chtimes(filepath.Join(f.reports, "orphan-audit.json"), f.end.Add(-time.Hour), f.end.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
 	// Which instances logged which API, read from the FILES layout itself.
 	f.protected = map[string]map[string]bool{}
 	files, _ := filepath.Glob(filepath.Join(f.logs, "*", "api-*.transaction.log"))
@@ -221,6 +225,17 @@ func TestReports(t *testing.T) {
 	truth := f.truth
 	from, to := f.end.Add(-30*24*time.Hour), f.end.Add(time.Second)
 	all := func(string) bool { return true }
+	// The audit that names no API is shown as an unmapped API of its own (at
+	// the file's modification time): the audit trend and the inventory
+	// summary count it too.
+	st, err := os.Stat(filepath.Join(f.reports, "orphan-audit.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	orphanScore, orphanValid := 50.0, true
+	orphan := generate.TruthAudit{APIID: "unmapped", Time: st.ModTime(), Score: &orphanScore, Valid: &orphanValid}
+	withOrphan := truth
+	withOrphan.Audits = append(append([]generate.TruthAudit(nil), truth.Audits...), orphan)
 
 	t.Run("health counts the reports and names the bad file", func(t *testing.T) {
 		var health struct {
@@ -230,8 +245,8 @@ func TestReports(t *testing.T) {
 		if err := s.Do(context.Background(), "GET", "/api/datasources/uid/ds-reports/health", nil, &health); err != nil {
 			t.Fatal(err)
 		}
-		want := fmt.Sprintf("; %d report file(s): %d audit(s), %d scan(s), %d SQG result(s) for %d API(s), 1 inventory file(s), 1 report(s) not mapped to an API (first: %s), 1 bad report file(s) skipped (first: %s: ",
-			truth.Files+1, len(truth.Audits), len(truth.Scans), len(truth.SQGs), len(truth.Inventory.APIs),
+		want := fmt.Sprintf("; %d report file(s): %d audit(s), %d scan(s), %d SQG result(s) for %d API(s), 1 inventory file(s), 1 report(s) not mapped to an API (first: %s), shown as unmapped APIs named after their OpenAPI title, fileId or path (map them with an inventory match pattern or the API's UUID in the file name), 1 bad report file(s) skipped (first: %s: ",
+			truth.Files+1, len(truth.Audits)+1, len(truth.Scans), len(truth.SQGs), len(truth.Inventory.APIs)+1,
 			filepath.Join(f.reports, "orphan-audit.json"), filepath.Join(f.reports, "truncated.json"))
 		if health.Status != "OK" || !strings.Contains(health.Message, want) || !strings.Contains(health.Message, fmt.Sprintf("%d record(s)", f.traffic.Total)) {
 			t.Errorf("health %+v\nwant containing %q", health, want)
@@ -247,6 +262,16 @@ func TestReports(t *testing.T) {
 				keep = func(id string) bool { return hasTag(inventoryAPI(truth, id), tag) }
 			}
 			rows := reportRowsBy(reportRows(t, s, "ds-reports", from, to, q), "apiId")
+			unmapped := 0
+			for id, r := range rows { // the orphan audit (no tags)
+				if r.str("mapping") == "unmapped" {
+					delete(rows, id)
+					unmapped++
+				}
+			}
+			if want := map[bool]int{true: 1}[tag == "" && orphan.Time.Before(to)]; unmapped != want {
+				t.Errorf("tag %q: %d unmapped rows, want %d", tag, unmapped, want)
+			}
 			want := latestAudits(truth, to, keep)
 			sqgs := latestSQG(truth, to)
 			if len(rows) != len(want) || len(want) == 0 {
@@ -344,12 +369,12 @@ func TestReports(t *testing.T) {
 				bEnd = to
 			}
 			run := 0
-			for _, a := range truth.Audits {
+			for _, a := range withOrphan.Audits {
 				if !a.Time.Before(bStart) && !a.Time.Before(from) && a.Time.Before(bEnd) {
 					run++
 				}
 			}
-			state := latestAudits(truth, bEnd, all)
+			state := latestAudits(withOrphan, bEnd, all)
 			grades := map[string]int{}
 			sum, scored := 0.0, 0
 			for _, a := range state {
@@ -481,6 +506,11 @@ func TestReports(t *testing.T) {
 		want := expect(func(generate.TruthAPI) bool { return true })
 		// Unfiltered, collections, teams and users are every one the inventory lists.
 		want["collections"], want["teams"], want["users"] = len(truth.Inventory.Collections), len(truth.Inventory.Teams), len(truth.Inventory.Users)
+		want["apis"]++ // the unmapped API of the orphan audit
+		if orphan.Time.Before(to) {
+			want["audited"]++
+			want["validDefinitions"]++
+		}
 		check("summary", summary[0], want)
 		t.Logf("inventory summary %v", summary[0])
 
@@ -554,13 +584,22 @@ func TestReportsRealSamples(t *testing.T) {
 	}
 	// 6 files; the PhotoManager scan (envelope aid) and the CI report's two
 	// entries (apiId) are placed; the two audits, the raw scan and the SARIF
-	// name no API (an inventory's match patterns would place them).
-	want := "; 6 report file(s): 0 audit(s), 1 scan(s), 2 SQG result(s) for 3 API(s), 4 report(s) not mapped to an API"
+	// name no API: they are shown as unmapped APIs of their own.
+	want := "; 6 report file(s): 2 audit(s), 3 scan(s), 2 SQG result(s) for 7 API(s), 4 report(s) not mapped to an API"
 	if health.Status != "OK" || !strings.Contains(health.Message, want) || strings.Contains(health.Message, "bad report") {
 		t.Errorf("health %+v, want containing %q", health, want)
 	}
-	rows := reportRows(t, s, "ds-real-reports", time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), time.Now(), map[string]any{"queryType": "scan"})
-	if len(rows) != 1 || rows[0].str("apiId") != "9d8cc5d2-37a5-416e-8204-26fba414c8cc" || rows[0].num("requests") != 130 || rows[0].num("requestsFailed") != 84 {
+	rows := reportRowsBy(reportRows(t, s, "ds-real-reports", time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), time.Now().Add(time.Minute), map[string]any{"queryType": "scan"}), "apiId")
+	if r := rows["9d8cc5d2-37a5-416e-8204-26fba414c8cc"]; len(rows) != 3 || r.num("requests") != 130 || r.num("requestsFailed") != 84 || r.str("mapping") != "" {
 		t.Errorf("real scan rows %v", rows)
+	}
+	// The CI audit reports: what the Collection dashboard's "Latest audit per API" shows.
+	audits := reportRowsBy(reportRows(t, s, "ds-real-reports", time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC), time.Now().Add(time.Minute), map[string]any{"queryType": "audit"}), "api")
+	if r := audits["Pixi App API"]; len(audits) != 2 || r.num("score") != 96.47 || r.str("mapping") != "unmapped" ||
+		r.str("apiId") != "unmapped:39a3c38d-b0d7-4f5d-8852-13aaa5c1ac7c" || !strings.Contains(r.str("mappingHint"), "match") {
+		t.Errorf("real audit rows %v", audits)
+	}
+	if r := audits["heshaam-42c__graphql-apis__audit__report.json"]; r.num("score") != -2.41 || r.str("mapping") != "unmapped" {
+		t.Errorf("real graphql audit row %v", r)
 	}
 }

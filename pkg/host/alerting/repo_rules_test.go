@@ -79,7 +79,11 @@ func (f *fakeDS) query(ctx context.Context, ds string, qs []backend.DataQuery) (
 					times[i] = q.TimeRange.From.Add(time.Duration(i) * q.Interval)
 				}
 				vals[buckets-1] = totals[k] // all in the last bucket: sums are what count
-				fr := data.NewFrame(k, data.NewField("time", nil, times), data.NewField("count", data.Labels{m.SplitBy: k}, vals))
+				labels := data.Labels{m.SplitBy: k}
+				if m.SplitBy == "api" { // as the data source: the API's name too
+					labels["apiName"] = strings.ToUpper(k[:1]) + k[1:]
+				}
+				fr := data.NewFrame(k, data.NewField("time", nil, times), data.NewField("count", labels, vals))
 				fr.RefID, fr.Meta = q.RefID, meta(data.FrameTypeTimeSeriesMulti)
 				frames = append(frames, fr)
 			}
@@ -165,7 +169,7 @@ func TestRepoRulesEvaluate(t *testing.T) {
 	if pets.State != Alerting || spike["users"].State != Normal || spike["orders"].State != Normal {
 		t.Fatalf("after the pending period: pets %s users %s orders %s", pets.State, spike["users"].State, spike["orders"].State)
 	}
-	wantSummary := "API pets: 100 blocked calls in the last 5 minutes, against 220 in the last 65 minutes."
+	wantSummary := "API Pets: 100 blocked calls in the last 5 minutes, against 220 in the last 65 minutes."
 	if pets.Annotations["summary"] != wantSummary {
 		t.Fatalf("summary %q, want %q", pets.Annotations["summary"], wantSummary)
 	}

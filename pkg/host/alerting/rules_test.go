@@ -38,7 +38,7 @@ func TestParseRepoRules(t *testing.T) {
 	if r.Data[1].RelativeTimeRange.From != 3900 || r.Data[1].DatasourceUID != "apifw-monitor" || r.Labels["team"] != "api-security" {
 		t.Fatalf("rule 0 data: %+v", r.Data[1])
 	}
-	if !strings.Contains(r.Annotations["summary"], "{{ $labels.api }}") || r.Annotations["__panelId__"] != "10" {
+	if !strings.Contains(r.Annotations["summary"], "{{ $labels.apiName }}") || r.Annotations["__panelId__"] != "10" {
 		t.Fatalf("annotations: %v", r.Annotations)
 	}
 	var model map[string]any

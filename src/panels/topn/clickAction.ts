@@ -1,6 +1,11 @@
 import type { TimeRange } from '@grafana/data';
 
-import { explorerParamForDimension, type ExplorerState, traceExplorerUrl } from 'shared/explorerUrl';
+import {
+  explorerParamForDimension,
+  type ExplorerState,
+  parseExplorerParams,
+  traceExplorerUrl,
+} from 'shared/explorerUrl';
 import type { TopNPanelOptions } from './types';
 import type { TopNRow } from './viewModel';
 
@@ -26,12 +31,35 @@ function rangeParams(range: TimeRange | undefined): Pick<ExplorerState, 'from' |
   return { from: String(range.from.valueOf()), to: String(range.to.valueOf()) };
 }
 
+/**
+ * The filters a topN frame was computed with, read from the backend's data link on its dimension
+ * field (the query's filters as Grafana interpolated them); template parameters are left out.
+ */
+export function linkContext(url: string | undefined): Partial<ExplorerState> {
+  const query = url?.split('?')[1];
+  if (!query) {
+    return {};
+  }
+  const params = new URLSearchParams();
+  for (const [key, value] of new URLSearchParams(query)) {
+    if (!value.includes('${') && key !== 'from' && key !== 'to') {
+      params.append(key, value);
+    }
+  }
+  const state: Partial<ExplorerState> = parseExplorerParams(params);
+  delete state.uuid;
+  delete state.from;
+  delete state.to;
+  return state;
+}
+
 /** What a click on a row does, or undefined when it does nothing (the remainder row, action "none"). */
 export function clickTarget(
   dimension: string,
   row: TopNRow,
   options: Pick<TopNPanelOptions, 'clickAction' | 'variableName'>,
-  range?: TimeRange
+  range?: TimeRange,
+  context: Partial<ExplorerState> = {}
 ): ClickTarget | undefined {
   if (row.isOther) {
     return undefined;
@@ -48,11 +76,11 @@ export function clickTarget(
     case 'explorer': {
       const param = explorerParamForDimension(dimension);
       if (!param) {
-        return { kind: 'url', url: traceExplorerUrl(rangeParams(range)) };
+        return { kind: 'url', url: traceExplorerUrl({ ...context, ...rangeParams(range) }) };
       }
       const state: Partial<ExplorerState> =
         param === 'clientIp' || param === 'path' ? { [param]: row.value } : { [param]: [row.value] };
-      return { kind: 'url', url: traceExplorerUrl({ ...state, ...rangeParams(range) }) };
+      return { kind: 'url', url: traceExplorerUrl({ ...context, ...state, ...rangeParams(range) }) };
     }
     default:
       return undefined;

@@ -1,6 +1,6 @@
 import { dateTime, FieldType, toDataFrame } from '@grafana/data';
 
-import { adhocFilterParam, applyClickTarget, clickTarget } from './clickAction';
+import { adhocFilterParam, applyClickTarget, clickTarget, linkContext } from './clickAction';
 import { DEFAULT_TOPN_OPTIONS } from './types';
 import { barSegments, buildTopNModel, normaliseOptions, rowDescription, valueText } from './viewModel';
 
@@ -146,6 +146,19 @@ describe('click actions', () => {
         url: '/a/apifw-monitor-app/trace-explorer?status=4xx',
       }
     );
+  });
+
+  it('keeps the filters the backend link carries (the query as Grafana interpolated it)', () => {
+    const link =
+      '/a/apifw-monitor-app/trace-explorer?api=Pets&instance=fw-1&outcome=blocked&clientIp=${__value.raw}&from=${__from}&to=${__to}';
+    const context = linkContext(link);
+    expect(context).toEqual(expect.objectContaining({ api: ['Pets'], instance: ['fw-1'], outcome: ['blocked'] }));
+    expect(context.clientIp).toBeUndefined();
+    expect(clickTarget('clientIp', row, { clickAction: 'explorer', variableName: '' }, range, context)).toEqual({
+      kind: 'url',
+      url: '/a/apifw-monitor-app/trace-explorer?api=Pets&instance=fw-1&outcome=blocked&clientIp=10.0.0.1&from=1000&to=2000',
+    });
+    expect(linkContext(undefined)).toEqual({});
   });
 
   it('sets a variable or adds an ad hoc filter, never for the remainder', () => {

@@ -30,6 +30,7 @@ const NUMBER_FIELDS: Array<{ key: NumberKey; label: string; tooltip: string; min
 export function LimitsSection({ jsonData, onChange }: SectionProps) {
   const silentProblems = validateDuration(jsonData.silentAfter, 'Silent after');
   const stateDirProblems = validateAbsolutePath(jsonData.stateDir, 'The state directory');
+  const geoProblems = validateAbsolutePath(jsonData.geoDatabase, 'The geo database');
 
   return (
     <FieldSet label="Limits and state">
@@ -89,6 +90,21 @@ export function LimitsSection({ jsonData, onChange }: SectionProps) {
           value={jsonData.stateDir ?? ''}
           placeholder="$GF_PATHS_DATA/apifw-monitor/<uid>"
           onChange={(event) => onChange({ stateDir: event.currentTarget.value || undefined })}
+        />
+      </InlineField>
+      <InlineField
+        label="Geo database"
+        labelWidth={LABEL_WIDTH}
+        tooltip="Optional absolute path of a MaxMind-format .mmdb file (GeoLite2, DB-IP or ip-location-db; country, city or ASN). Adds the client country, ASN and city dimensions. Read locally: no network look-ups."
+        invalid={geoProblems.length > 0}
+        error={geoProblems.join(' ')}
+      >
+        <Input
+          id="apifw-geoDatabase"
+          width={60}
+          value={jsonData.geoDatabase ?? ''}
+          placeholder="/var/lib/grafana/GeoLite2-Country.mmdb"
+          onChange={(event) => onChange({ geoDatabase: event.currentTarget.value || undefined })}
         />
       </InlineField>
     </FieldSet>

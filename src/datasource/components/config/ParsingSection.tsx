@@ -137,6 +137,18 @@ export function ParsingSection({ jsonData, onChange }: SectionProps) {
           onChange={(stdoutFiles) => onChange({ stdoutFiles })}
         />
       )}
+      <InlineField
+        label="Vhost error logs"
+        labelWidth={22}
+        tooltip="Also read the transactions the firewall writes into vh-<uid>.error.log at info level (transaction[<uuid>]: {json} lines). Use it where the transaction logs are named pipes: those lines are then the only persistent copy. A transaction also found in a transaction file is kept once."
+      >
+        <InlineSwitch
+          id="apifw-error-log-transactions"
+          aria-label="Read transactions from vhost error logs"
+          value={jsonData.errorLogTransactions ?? false}
+          onChange={(event) => onChange({ errorLogTransactions: event.currentTarget.checked || undefined })}
+        />
+      </InlineField>
       <ControlledCollapse label="JSON paths of the record fields" isOpen={customPaths || pathProblems.length > 0}>
         <Stack direction="column" gap={0}>
           <Text color="secondary" variant="bodySmall">

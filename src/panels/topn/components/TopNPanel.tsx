@@ -7,7 +7,7 @@ import { Alert, Tooltip, useStyles2, useTheme2, VizLegend } from '@grafana/ui';
 import { useVirtualizer } from '@tanstack/react-virtual';
 
 import { OUTCOME_LABELS, OUTCOMES, outcomeColor } from 'shared/outcomes';
-import { applyClickTarget, clickTarget } from '../clickAction';
+import { applyClickTarget, clickTarget, linkContext } from '../clickAction';
 import type { TopNPanelOptions } from '../types';
 import {
   barSegments,
@@ -57,12 +57,14 @@ export function TopNPanel({ data, options: rawOptions, width, height, timeRange,
       if (!model) {
         return;
       }
-      const target = clickTarget(model.dimension, row, options, timeRange);
+      // The backend's link on the dimension field carries the query's filters: the explorer keeps them.
+      const link = frame?.fields.find((field) => field.name === model.dimension)?.config.links?.[0]?.url;
+      const target = clickTarget(model.dimension, row, options, timeRange, linkContext(link));
       if (target) {
         applyClickTarget(target, locationService);
       }
     },
-    [model, options, timeRange]
+    [model, options, timeRange, frame]
   );
 
   const errors = data.errors ?? [];

@@ -1,0 +1,85 @@
+package query
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/apifw/monitor/pkg/geo"
+	"github.com/apifw/monitor/pkg/index"
+	"github.com/apifw/monitor/pkg/model"
+)
+
+// GeoLookup resolves a client address for the geo dimensions; *geo.DB is one.
+type GeoLookup interface {
+	Has(dimension string) bool
+	Value(dimension, ip string) string
+}
+
+// geoDim is a DimensionSpecs entry for a dimension a geo database may add
+// (geo.Country, geo.ASN, geo.City), read from the client address.
+func geoDim(name, desc string) DimensionSpec {
+	return DimensionSpec{Name: name, Col: index.ColClientIP, Geo: true, Description: desc}
+}
+
+// IsGeoDimension says whether name is a geo dimension (DimensionSpec.Geo).
+func IsGeoDimension(name string) bool {
+	d, ok := LookupDimensionSpec(name)
+	return ok && d.Geo
+}
+
+// errNoGeo says why a geo dimension is absent.
+func errNoGeo(name string, g GeoLookup) error {
+	if g == nil {
+		return badQuery("dimension %s needs a geo database: set geoDatabase (a MaxMind-format .mmdb file) in the data source settings", name)
+	}
+	return badQuery("dimension %s: the configured geo database has no %s data", name, strings.TrimPrefix(strings.ToLower(name), "client"))
+}
+
+// bind gives a geo dimension its accessors on the database g: the value of
+// a client address is what g says about it (GeoValue); an error when g does
+// not hold the dimension. Other dimensions are returned as they are.
+func (s DimensionSpec) bind(g GeoLookup) (DimensionSpec, error) {
+	if !s.Geo {
+		return s, nil
+	}
+	if g == nil || !g.Has(s.Name) {
+		return s, errNoGeo(s.Name, g)
+	}
+	name := s.Name
+	s.Value = func(d *index.Dicts, c uint32) string { return GeoValue(g, name, d.ClientIPs[c]) }
+	s.Of = func(t *model.Transaction) string { return GeoValue(g, name, t.ClientIP) }
+	return s, nil
+}
+
+// geoFilter compiles filters.clientCountry/clientAsn/clientCity (FilterSpecs):
+// a predicate on the client address only, so the columnar scan decides it
+// once per distinct address. Country codes match in any case.
+func geoFilter(name string) func([]string, *Filters) (predicate, error) {
+	return func(vs []string, f *Filters) (predicate, error) {
+		spec, _ := LookupDimensionSpec(name)
+		spec, err := spec.bind(f.geo)
+		if err != nil {
+			return predicate{}, fmt.Errorf("filters.%s: %w", name, err)
+		}
+		set := toSet(vs)
+		if name == geo.Country {
+			for _, v := range vs {
+				set[strings.ToUpper(v)] = true // v itself stays: "unknown"
+			}
+		}
+		of := spec.Of
+		return predicate{tx: func(t *model.Transaction) bool { return set[of(t)] }}, nil
+	}
+}
+
+// GeoUnknown is the value of a geo dimension for an address the database
+// does not place (private and loopback addresses among them).
+const GeoUnknown = "unknown"
+
+// GeoValue is a geo dimension's value for one client address.
+func GeoValue(g GeoLookup, dimension, ip string) string {
+	if v := g.Value(dimension, ip); v != "" {
+		return v
+	}
+	return GeoUnknown
+}
