@@ -75,13 +75,7 @@ func (e *Engine) TopN(ctx context.Context, q Query, tr TimeRange) (TopNResult, e
 		res.Rows = append(res.Rows, row)
 	}
 	if res.Dimension == "api" {
-		ids, names := make([]string, len(res.Rows)), make([]string, len(res.Rows))
-		for i, r := range res.Rows {
-			ids[i], names[i] = r.Value, r.APIName
-		}
-		for i, n := range APIDisplayNames(ids, names) {
-			res.Rows[i].APIName = n
-		}
+		NameAPIRows(res.Rows)
 	}
 	for o, n := range rest {
 		other.add(model.Outcome(o), n)
@@ -126,4 +120,17 @@ func limitOf(asked, def, max int) (int, error) {
 		return 0, overLimit("limit %d is above the maximum %d", asked, max)
 	}
 	return asked, nil
+}
+
+// NameAPIRows gives topN-by-api rows the names a person reads
+// (APIDisplayNames: "name (short id)" where two APIs share a name); every
+// store answers with them.
+func NameAPIRows(rows []TopNRow) {
+	ids, names := make([]string, len(rows)), make([]string, len(rows))
+	for i, r := range rows {
+		ids[i], names[i] = r.Value, r.APIName
+	}
+	for i, n := range APIDisplayNames(ids, names) {
+		rows[i].APIName = n
+	}
 }

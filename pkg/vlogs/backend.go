@@ -292,6 +292,9 @@ func (b *Backend) TopN(ctx context.Context, qy query.Query, tr query.TimeRange) 
 		other.WouldBlock += g.count[2]
 		other.Unmatched += g.count[3]
 	}
+	if res.Dimension == "api" {
+		query.NameAPIRows(res.Rows)
+	}
 	if other.Count > 0 && !qy.WithoutOther() { // other: false leaves the remainder out, as the engine
 		other.Value, other.Other = query.OtherValue, true
 		other.Share = share(other.Count, total)
@@ -351,7 +354,7 @@ func (b *Backend) Traffic(ctx context.Context, qy query.Query, tr query.TimeRang
 		return res, err
 	}
 	// Series: outcomes, or the top values over the range and a remainder.
-	var names []string
+	var names, apiNames []string
 	seriesOf := map[string]int{}
 	others := false
 	if res.SplitBy == "outcome" {
@@ -371,6 +374,7 @@ func (b *Backend) Traffic(ctx context.Context, qy query.Query, tr query.TimeRang
 		for i, g := range groups {
 			if i < limit {
 				names = append(names, g.value)
+				apiNames = append(apiNames, g.apiName)
 				seriesOf[g.value] = i
 			} else {
 				seriesOf[g.value] = limit
@@ -438,6 +442,10 @@ func (b *Backend) Traffic(ctx context.Context, qy query.Query, tr query.TimeRang
 		res.Series = []query.Series{s}
 		return res, nil
 	}
+	var display []string // split by api: the names a person reads, as the engine gives them
+	if res.SplitBy == "api" {
+		display = query.APIDisplayNames(names, apiNames)
+	}
 	for si := 0; si < ns; si++ {
 		if si >= len(names) && qy.WithoutOther() { // other: false leaves the remainder out, as the engine
 			continue
@@ -449,6 +457,10 @@ func (b *Backend) Traffic(ctx context.Context, qy query.Query, tr query.TimeRang
 			s.Name, s.Other = query.OtherValue, true
 		}
 		s.Labels = map[string]string{res.SplitBy: s.Name}
+		if si < len(display) {
+			s.DisplayName = display[si]
+			s.Labels["apiName"] = display[si]
+		}
 		for bk := 0; bk < nb; bk++ {
 			s.Values[bk] = value(bk*ns + si)
 		}
