@@ -125,19 +125,7 @@ func errorLogRecord(dst, line []byte) (js []byte, id string, ok bool) {
 // of the line before data. Every line is one record or none, so the record's
 // position is its whole line (what ReadRecord and Purge work on).
 func (p *recordParser) parseErrorLogLines(data []byte, off int64, line int, fc *fileCtx, out *batch) int {
-	first := line
-	for len(data) > 0 {
-		nl := bytes.IndexByte(data, '\n')
-		l, adv := data, len(data)
-		if nl >= 0 {
-			l, adv = data[:nl], nl+1
-		}
-		line++
-		p.parseErrorLogLine(l, off, line, fc, out)
-		off += int64(adv)
-		data = data[adv:]
-	}
-	return line - first
+	return eachLine(data, off, line, func(l []byte, off int64, line int) { p.parseErrorLogLine(l, off, line, fc, out) })
 }
 
 // parseErrorLogLine parses one error-log line (without its newline).

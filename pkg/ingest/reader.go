@@ -433,9 +433,10 @@ func discardLine(src io.Reader) (int64, bool, error) {
 // committed offset. Not a failure.
 var errReadAgain = errors.New("read again")
 
-// parseNDJSON parses complete NDJSON lines; line is the number of the line
-// before data. It returns the number of lines.
-func (p *recordParser) parseNDJSON(data []byte, off int64, line int, fc *fileCtx, out *batch) int {
+// eachLine calls fn for each line of data (without its newline; the last
+// one may lack it) with its offset and number, line being the number of the
+// line before data; it returns the number of lines.
+func eachLine(data []byte, off int64, line int, fn func(l []byte, off int64, line int)) int {
 	first := line
 	for len(data) > 0 {
 		nl := bytes.IndexByte(data, '\n')
@@ -444,11 +445,17 @@ func (p *recordParser) parseNDJSON(data []byte, off int64, line int, fc *fileCtx
 			l, adv = data[:nl], nl+1
 		}
 		line++
-		p.parseLine(l, off, line, fc, out)
+		fn(l, off, line)
 		off += int64(adv)
 		data = data[adv:]
 	}
 	return line - first
+}
+
+// parseNDJSON parses complete NDJSON lines; line is the number of the line
+// before data. It returns the number of lines.
+func (p *recordParser) parseNDJSON(data []byte, off int64, line int, fc *fileCtx, out *batch) int {
+	return eachLine(data, off, line, func(l []byte, off int64, line int) { p.parseLine(l, off, line, fc, out) })
 }
 
 // parseLine parses one NDJSON line (without newline) at offset off.
