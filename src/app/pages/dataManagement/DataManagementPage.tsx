@@ -194,6 +194,7 @@ function DataManagement() {
         </Field>
         <Field label="APIs" noMargin>
           <MultiCombobox
+            id="apifw-dm-apis"
             aria-label="APIs"
             placeholder="Any API"
             options={suggest('api')}
@@ -207,6 +208,7 @@ function DataManagement() {
         </Field>
         <Field label="Instances" noMargin>
           <MultiCombobox
+            id="apifw-dm-instances"
             aria-label="Instances"
             placeholder="Any instance"
             options={suggest('instance')}

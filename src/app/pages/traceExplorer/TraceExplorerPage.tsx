@@ -173,6 +173,7 @@ export function TraceExplorerPage() {
                     />
                   ) : (
                     <MultiCombobox
+                      id={`apifw-explorer-${spec.key}`}
                       aria-label={label}
                       placeholder={spec.explorer?.placeholder}
                       options={listOptions[spec.key as ExplorerListKey] ?? []}
@@ -202,8 +203,14 @@ export function TraceExplorerPage() {
               value={blockedFirst}
               onChange={setBlockedFirst}
             />
+            {/* No visible label (the options say "100 newest"…): aria-labelledby names it on 12.4, which ignores aria-label. */}
+            <span id="apifw-explorer-rows-label" hidden>
+              Rows
+            </span>
             <Combobox
+              id="apifw-explorer-rows"
               aria-label="Rows"
+              aria-labelledby="apifw-explorer-rows-label"
               width={18}
               options={LIMITS}
               value={limit}

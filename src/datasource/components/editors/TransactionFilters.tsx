@@ -101,9 +101,15 @@ export function AdhocFiltersEditor({ filters, onChange }: AdhocFiltersEditorProp
                 onChange={(key) => replace(index, { key })}
               />
             </InlineField>
+            {/* The operator has no visible label: aria-labelledby names it on 12.4, which ignores aria-label. */}
+            <span id={`apifw-condition-${index}-operator-label`} hidden>
+              {`${label} operator`}
+            </span>
             <InlineField>
               <Combobox<AdhocOperator>
+                id={`apifw-condition-${index}-operator`}
                 aria-label={`${label} operator`}
+                aria-labelledby={`apifw-condition-${index}-operator-label`}
                 options={OPERATOR_OPTIONS}
                 value={filter.operator}
                 width={10}
