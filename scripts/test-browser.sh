@@ -8,7 +8,7 @@ ensure_node_modules
 [[ -f dist/plugin.json ]] || build_plugin
 ensure_chromium
 
-# The oldest generation's packages (@grafana/* 12.0, React 18), from their own lock file.
+# The oldest generation's packages (@grafana/* 12.4, React 18), from their own lock file.
 compat=tests/browser/compat/grafana12
 if [[ ! -f $compat/node_modules/.package-lock.json || $compat/package-lock.json -nt $compat/node_modules/.package-lock.json ]]; then
   say "installing the grafana12 host page packages ($compat)"

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 /**
  * The Grafana frontend generations the host page is built for, one Playwright project each: the
  * newest (the repository's own node_modules: @grafana/* 13.2, React 19) and the oldest the plugin
- * claims in grafanaDependency (tests/browser/compat/grafana12: @grafana/* 12.0, React 18).
+ * claims in grafanaDependency (tests/browser/compat/grafana12: @grafana/* 12.4, React 18).
  */
 export type GenerationName = 'grafana12' | 'grafana13';
 

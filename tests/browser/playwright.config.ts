@@ -7,7 +7,7 @@ import { OUTPUT_DIR } from './harness';
 /**
  * Browser tests of the built plugin in Debian's headless chromium, against the plugin host
  * (cmd/apifw-host) running the real backend (see README.md). One project per Grafana frontend
- * generation: `grafana13` (@grafana/* 13.2, React 19) and `grafana12` (@grafana/* 12.0, React 18,
+ * generation: `grafana13` (@grafana/* 13.2, React 19) and `grafana12` (@grafana/* 12.4, React 18,
  * the oldest grafanaDependency). Run from the repository root:
  *   npx playwright test -c tests/browser/playwright.config.ts [--project grafana12]
  */
