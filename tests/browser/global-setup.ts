@@ -70,7 +70,19 @@ async function startEverything(hostBinary: string, tempDir: string) {
   await mkdir(reportsDir, { recursive: true });
   await goRun(['./cmd/apifw-gen', '-out', logsDir, '-records', '3000', '-seed', '11', '-truth', truthFile]);
 
-  const api = await startPluginHost(hostBinary, tempDir, { APIFW_LOGS: logsDir, APIFW_REPORTS: reportsDir });
+  // The country database the demo uses (npm devDependency): the Security dashboard's geo panels need one.
+  const geoDb = path.join(
+    REPO_ROOT,
+    'node_modules',
+    '@ip-location-db',
+    'geo-whois-asn-country-mmdb',
+    'geo-whois-asn-country.mmdb'
+  );
+  const api = await startPluginHost(hostBinary, tempDir, {
+    APIFW_LOGS: logsDir,
+    APIFW_REPORTS: reportsDir,
+    APIFW_GEO_DB: geoDb,
+  });
   // Teardown runs these in reverse: host servers, then the plugin host, then the demo data. Only
   // what this run started: another run in the same tree keeps its own.
   addCleanup(() => rm(tempDir, { recursive: true, force: true }));
