@@ -8,7 +8,7 @@ import { APP_ID, viewUrl } from './links';
 
 /** Where the README's section on installing into a real Grafana is served (the host serves the README beside the page). */
 // The README ships inside the plugin (dist/README.md), so the host serves it with the plugin's files.
-export const INSTALL_DOC_URL = '/public/plugins/apifw-monitor-app/README.md';
+export const INSTALL_DOC_URL = '/public/plugins/apifw-monitor-app/README.md#installing-into-an-existing-grafana';
 
 export const BUNDLED_DASHBOARDS = [
   { uid: 'apifw-security', title: 'API Firewall Security' },
