@@ -312,7 +312,7 @@ func (r *reference) instances(f Filters, tr TimeRange) []InstanceRow {
 	var out []InstanceRow
 	for name, row := range by {
 		row.Hostnames, row.Files = sortedKeys(hosts[name]), sortedKeys(files[name])
-		row.Sources = logSources(row.Files)
+		row.Sources = LogSources(row.Files)
 		for a := range apis[name] {
 			row.APIs = append(row.APIs, a)
 		}

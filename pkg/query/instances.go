@@ -149,16 +149,8 @@ func (e *Engine) Instances(ctx context.Context, q Query, tr TimeRange) (Instance
 		r.Silent = now.Sub(r.LastSeen) > silentAfter
 		r.Hostnames = sortedKeys(in.hosts)
 		r.Files = sortedKeys(in.files)
-		r.Sources = logSources(r.Files)
-		for api := range in.apis {
-			r.APIs = append(r.APIs, api)
-		}
-		sort.Slice(r.APIs, func(i, j int) bool {
-			if r.APIs[i].ID != r.APIs[j].ID {
-				return r.APIs[i].ID < r.APIs[j].ID
-			}
-			return r.APIs[i].Name < r.APIs[j].Name
-		})
+		r.Sources = LogSources(r.Files)
+		r.APIs = SortedAPIs(in.apis)
 		res.Rows = append(res.Rows, r)
 	}
 	sort.Slice(res.Rows, func(i, j int) bool { return res.Rows[i].Name < res.Rows[j].Name })
@@ -182,7 +174,24 @@ func LogSource(path string) string {
 }
 
 // logSources maps files to their distinct sources, sorted.
-func logSources(files []string) []string {
+// SortedAPIs lists an instance's APIs by id, then name (every store's
+// instances rows).
+func SortedAPIs(set map[index.APIRef]bool) []index.APIRef {
+	out := make([]index.APIRef, 0, len(set))
+	for api := range set {
+		out = append(out, api)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].ID != out[j].ID {
+			return out[i].ID < out[j].ID
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
+
+// LogSources names the distinct log sources of files (LogSource), sorted.
+func LogSources(files []string) []string {
 	m := make(map[string]bool, len(files))
 	for _, f := range files {
 		m[LogSource(f)] = true

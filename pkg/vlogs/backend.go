@@ -648,20 +648,8 @@ func (b *Backend) Instances(ctx context.Context, qy query.Query, tr query.TimeRa
 		r.Silent = now.Sub(r.LastSeen) > silentAfter
 		r.Hostnames = keys(in.hosts)
 		r.Files = keys(in.files)
-		src := map[string]bool{}
-		for _, f := range r.Files {
-			src[query.LogSource(f)] = true
-		}
-		r.Sources = keys(src)
-		for api := range in.apis {
-			r.APIs = append(r.APIs, api)
-		}
-		sort.Slice(r.APIs, func(i, j int) bool {
-			if r.APIs[i].ID != r.APIs[j].ID {
-				return r.APIs[i].ID < r.APIs[j].ID
-			}
-			return r.APIs[i].Name < r.APIs[j].Name
-		})
+		r.Sources = query.LogSources(r.Files)
+		r.APIs = query.SortedAPIs(in.apis)
 		res.Rows = append(res.Rows, r)
 	}
 	sort.Slice(res.Rows, func(i, j int) bool { return res.Rows[i].Name < res.Rows[j].Name })
