@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -43,7 +44,8 @@ func dirBytes(dir string) int64 {
 }
 
 // TestVictoriaLogsFigures measures the figures of docs/scale-out.md. It runs
-// only when asked: APIFW_SCALEOUT_BENCH=<log root> (an existing data set) or
+// only when asked: APIFW_SCALEOUT_BENCH=<log root>[,<log root>…] (existing
+// data sets, e.g. bench/duckdb's 1 M roots: ten of them make the 10 M run) or
 // APIFW_SCALEOUT_BENCH=gen:<records>.
 func TestVictoriaLogsFigures(t *testing.T) {
 	spec := os.Getenv("APIFW_SCALEOUT_BENCH")
@@ -51,16 +53,17 @@ func TestVictoriaLogsFigures(t *testing.T) {
 		t.Skip("set APIFW_SCALEOUT_BENCH=<log root> or gen:<records>")
 	}
 	c := vltest.StartT(t, nil, nil)
-	root := spec
+	roots := strings.Split(spec, ",")
 	if n, ok := cutPrefix(spec, "gen:"); ok {
 		records, _ := strconv.Atoi(n)
-		root = filepath.Join(t.TempDir(), "logs")
+		root := filepath.Join(t.TempDir(), "logs")
+		roots = []string{root}
 		t0 := time.Now().Add(-24 * time.Hour).Truncate(time.Hour)
 		if _, err := generate.WriteFiles(root, generate.Config{Seed: 1, APIs: 4, Instances: 3, Records: records, Start: t0, End: t0.Add(23 * time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	s, err := ship.New(ship.Config{Roots: []string{root}, SpoolDir: t.TempDir(), InsertURL: c.URL(), ID: "bench", ConfirmAfter: 500 * time.Millisecond, Logf: t.Logf})
+	s, err := ship.New(ship.Config{Roots: roots, SpoolDir: t.TempDir(), InsertURL: c.URL(), ID: "bench", ConfirmAfter: 500 * time.Millisecond, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +90,7 @@ func TestVictoriaLogsFigures(t *testing.T) {
 	for _, st := range c.Storage {
 		disk += dirBytes(filepath.Join(st.Dir, st.Name))
 	}
-	t.Logf("FIGURE disk: %d bytes in the storage nodes = %.0f bytes/record (source logs: %.0f bytes/record)", disk, float64(disk)/float64(n), float64(dirBytes(root))/float64(n))
+	t.Logf("FIGURE disk: %d bytes in the storage nodes = %.0f bytes/record (source logs: %.0f bytes/record)", disk, float64(disk)/float64(n), float64(dirsBytes(roots))/float64(n))
 
 	// Ingest-to-queryable lag: a live writer, the shipper polling every 250 ms.
 	live := filepath.Join(t.TempDir(), "live")
@@ -119,7 +122,8 @@ func TestVictoriaLogsFigures(t *testing.T) {
 	t.Logf("FIGURE lag: file written to queryable: median %s, max %s (poll 250 ms)", lags[len(lags)/2].Round(time.Millisecond), lags[len(lags)-1].Round(time.Millisecond))
 
 	// Dashboard queries: embedded store vs the cluster, on the same data.
-	emb := newTestDatasource(t, fmt.Sprintf(`{"logRoots":[%q],"queryTimeoutSeconds":600}`, root))
+	rootsJSON, _ := json.Marshal(roots)
+	emb := newTestDatasource(t, fmt.Sprintf(`{"logRoots":%s,"queryTimeoutSeconds":600}`, rootsJSON))
 	emb.refresh(context.Background())
 	for emb.collector.Status().PendingFiles > 0 || !emb.collector.Status().FirstScan.Done {
 		time.Sleep(time.Second)
@@ -160,6 +164,14 @@ func TestVictoriaLogsFigures(t *testing.T) {
 	for _, name := range names {
 		t.Logf("FIGURE query %-62s embedded %8.1f ms  victorialogs %8.1f ms", name, float64(timeIt(emb, qs[name]).Microseconds())/1000, float64(timeIt(vl, qs[name]).Microseconds())/1000)
 	}
+}
+
+func dirsBytes(dirs []string) int64 {
+	var n int64
+	for _, d := range dirs {
+		n += dirBytes(d)
+	}
+	return n
 }
 
 func cutPrefix(s, p string) (string, bool) {
