@@ -70,6 +70,13 @@ type Options struct {
 	// the records up to those offsets (a persisted index saved together with
 	// Tailer.Checkpoint); the in-memory index must leave it off.
 	Resume bool `json:"-"`
+	// MaxPollBytes bounds how many bytes of plain files one Poll reads (0:
+	// no bound); PollStatus.More says it stopped with bytes left, and the
+	// next Poll continues there. For a sink that holds a poll's records
+	// until the poll ends (the shipper spools them with the poll's
+	// checkpoint): without it, a backlog is held in memory at once. Pipes
+	// and gzip archives are read whole.
+	MaxPollBytes int64 `json:"-"`
 }
 
 // ParseOptions is the former name of Options.

@@ -180,12 +180,14 @@ func NewTailer(roots []string, opts Options, sink Sink, state StateStore) *Taile
 
 // PollStatus sums up one Poll.
 type PollStatus struct {
-	Records    int64         `json:"records"`    // handed to the sink
-	BadRecords int64         `json:"badRecords"` // skipped (repaired ones not included)
-	Bytes      int64         `json:"bytes"`
-	Files      int           `json:"files"` // files read from
-	Took       time.Duration `json:"took"`
-	Error      string        `json:"error,omitempty"`
+	Records    int64 `json:"records"`    // handed to the sink
+	BadRecords int64 `json:"badRecords"` // skipped (repaired ones not included)
+	Bytes      int64 `json:"bytes"`
+	Files      int   `json:"files"` // files read from
+	// More: the poll stopped at Options.MaxPollBytes with bytes left to read.
+	More  bool          `json:"more,omitempty"`
+	Took  time.Duration `json:"took"`
+	Error string        `json:"error,omitempty"`
 }
 
 // Poll makes one pass: list the roots, reconcile the files with what is
@@ -205,7 +207,7 @@ func (t *Tailer) Poll() PollStatus {
 	listing := t.list()
 	t.reconcile(listing)
 	before, badBefore := t.records, t.badTotal
-	ps.Files, ps.Bytes = t.readAll()
+	ps.Files, ps.Bytes, ps.More = t.readAll()
 	ps.Records, ps.BadRecords = t.records-before, t.badTotal-badBefore
 	if t.polls == 1 {
 		t.scanDone.Store(true)
@@ -586,8 +588,9 @@ func readHead(path string) ([]byte, error) {
 	return buf[:n], nil
 }
 
-// readAll reads the new bytes of every held stream, in path order.
-func (t *Tailer) readAll() (files int, bytesRead int64) {
+// readAll reads the new bytes of every held stream, in path order, up to
+// the poll's byte budget (more: it stopped with bytes left).
+func (t *Tailer) readAll() (files int, bytesRead int64, more bool) {
 	var todo []*stream
 	var total int64
 	for _, s := range t.streams {
@@ -607,33 +610,50 @@ func (t *Tailer) readAll() (files int, bytesRead int64) {
 	sort.SliceStable(todo, func(i, j int) bool {
 		return todo[i].layout != LayoutErrorLog && todo[j].layout == LayoutErrorLog
 	})
+	budget := t.opts.MaxPollBytes
 	for _, s := range todo {
-		n := t.readStream(s)
+		limit := int64(0)
+		if budget > 0 {
+			if limit = budget - bytesRead; limit <= 0 {
+				return files, bytesRead, true
+			}
+		}
+		n, stopped := t.readStream(s, limit)
 		if n > 0 {
 			files++
 			bytesRead += n
 		}
+		if stopped {
+			return files, bytesRead, true
+		}
 	}
-	return files, bytesRead
+	return files, bytesRead, false
 }
 
-// readStream reads what is new in s's holder and returns the bytes consumed.
-func (t *Tailer) readStream(s *stream) int64 {
+// pollLimit is how far one read of a plain file may go with limit bytes of
+// the poll's budget left: never less than a line can be long, or a long
+// line at the boundary would stay pending at every poll.
+func pollLimit(limit int64) int64 { return max(limit, 2*(MaxLineBytes+1)) }
+
+// readStream reads what is new in s's holder and returns the bytes consumed;
+// with limit > 0 it reads a plain file up to about that many bytes, and
+// stopped says it left some (the next poll reads on from s's offset).
+func (t *Tailer) readStream(s *stream, limit int64) (consumed int64, stopped bool) {
 	f := s.file
 	path, gz := f.src.Path, IsGzip(f.src.Path)
 	switch {
 	case f.src.Pipe:
 	case gz:
 		if f.readSize == f.src.Size && f.readMod == f.src.ModTime {
-			return 0 // an archive does not change once written
+			return 0, false // an archive does not change once written
 		}
 		if s.cur.offset > 0 && gzipSizeIs(path, s.cur.offset) {
 			f.readSize, f.readMod = f.src.Size, f.src.ModTime
-			return 0 // the archive of content already read
+			return 0, false // the archive of content already read
 		}
 	default:
 		if f.src.Size <= s.cur.offset+s.cur.pending {
-			return 0
+			return 0, false
 		}
 	}
 	fc := &fileCtx{id: s.id, path: path, instance: f.src.Instance, unknown: f.src.Kind == KindUnknownTransactions}
@@ -673,6 +693,11 @@ func (t *Tailer) readStream(s *stream) int64 {
 		hint := f.src.Size - s.cur.offset
 		if gz || f.src.Pipe {
 			hint = readChunk
+		} else if limit > 0 {
+			left := pollLimit(limit - (s.cur.offset - start))
+			if hint > left {
+				in, hint, stopped = io.LimitReader(in, left), left, true
+			}
 		}
 		err = t.reader.read(in, &s.cur, fc, s.layout, false, hint, out)
 		closeIn()
@@ -688,7 +713,7 @@ func (t *Tailer) readStream(s *stream) int64 {
 		delete(t.fileErrs, path)
 		f.readSize, f.readMod = f.src.Size, f.src.ModTime
 	}
-	return s.cur.offset - start
+	return s.cur.offset - start, stopped
 }
 
 // open positions a reader on the holder of s at s's offset. It returns a

@@ -389,3 +389,61 @@ func copyTo(t *testing.T, from, to string) {
 	}
 	writeFile(t, to, string(b))
 }
+
+// TestTailerPollBudget reads a backlog in bounded polls (Options.MaxPollBytes,
+// as the shipper does), stopping mid-file, with a restart in between that
+// resumes from the saved state: every record arrives once, bad lines are
+// counted once.
+func TestTailerPollBudget(t *testing.T) {
+	for _, layout := range []generate.Layout{generate.LayoutFiles, generate.LayoutStdout, generate.LayoutDocker} {
+		t.Run(string(layout), func(t *testing.T) {
+			root, stateDir := t.TempDir(), t.TempDir()
+			live, err := generate.NewLive(root, generate.LiveConfig{
+				Config: generate.Config{Seed: 5, APIs: 1, Instances: 1}, Layout: layout,
+				LongEvery: 97, GarbageEvery: 89, Console: generate.Console{RuntimeSplit: 5000},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer live.Close()
+			if err := live.Append(9000); err != nil {
+				t.Fatal(err)
+			}
+			state := NewFileStateStore(stateDir, "ship.json")
+			sink := &collectSink{}
+			opts := Options{Resume: true, MaxPollBytes: 1} // each read goes to pollLimit's floor
+			polls := 0
+			drain := func(tl *Tailer, most int) bool {
+				for k := 0; k < most; k++ {
+					polls++
+					if ps := mustPoll(t, tl); !ps.More {
+						return true
+					}
+				}
+				return false
+			}
+			tl := NewTailer([]string{root}, opts, sink, state)
+			if drain(tl, 2) {
+				t.Fatal("the backlog fits in two polls: the test reads no file in parts")
+			}
+			bad := tl.Status().BadRecords
+			if err := tl.Close(); err != nil { // saves the state of the last poll
+				t.Fatal(err)
+			}
+			tl = NewTailer([]string{root}, opts, sink, state)
+			if !drain(tl, 100) {
+				t.Fatal("the backlog is not read after 100 polls")
+			}
+			truth := live.Truth()
+			sameMultiset(t, sink.uuids(), truth.UUIDs)
+			if bad += tl.Status().BadRecords; bad != int64(truth.BadLines) || bad == 0 {
+				t.Errorf("bad records %d, want %d (a line cut at the budget counted as bad?)", bad, truth.BadLines)
+			}
+			if polls < 4 {
+				t.Errorf("%d polls: the budget did not split the file", polls)
+			}
+			checkPositions(t, tl, sink)
+			t.Logf("%d records in %d polls", len(truth.UUIDs), polls)
+		})
+	}
+}

@@ -88,7 +88,7 @@ func TestVictoriaLogsStoreSameFrames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := ship.New(ship.Config{Roots: []string{root}, SpoolDir: t.TempDir(), InsertURL: c.URL(), ID: "plugin", ConfirmAfter: 200 * time.Millisecond, Logf: t.Logf})
+	s, err := ship.New(ship.Config{Roots: []string{root}, SpoolDir: t.TempDir(), InsertURL: c.URL(), ID: "plugin", DurableAfter: vltest.TestDurableAfter, ConfirmAfter: 200 * time.Millisecond, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}

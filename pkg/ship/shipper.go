@@ -43,12 +43,22 @@ type Config struct {
 	PollInterval   time.Duration `json:"-"`                        // default 1s
 	MaxBufferBytes int64         `json:"maxBufferBytes,omitempty"` // default 1 GiB
 	BatchRecords   int           `json:"batchRecords,omitempty"`   // most records per POST; default 10000
+	// MaxPollBytes bounds the log bytes read into one spool segment (default
+	// 64 MiB): a backlog is read, spooled and sent piece by piece, not held
+	// in memory at once.
+	MaxPollBytes int64 `json:"maxPollBytes,omitempty"`
 	// ConfirmAfter: a sent segment is checked for being queryable after this
 	// long (default 1s); ResendAfter: what is still missing then is sent
 	// again (default 30s). MaxBackoff caps the retry delay (default 30s).
-	ConfirmAfter time.Duration                    `json:"-"`
-	ResendAfter  time.Duration                    `json:"-"`
-	MaxBackoff   time.Duration                    `json:"-"`
+	ConfirmAfter time.Duration `json:"-"`
+	ResendAfter  time.Duration `json:"-"`
+	MaxBackoff   time.Duration `json:"-"`
+	// DurableAfter: a segment found complete is kept until it is found
+	// complete again this long after (default 10s). Queryable is not yet
+	// durable: a storage node keeps new data in memory for up to its
+	// -inmemoryDataFlushInterval (5 s by default), and a node killed
+	// meanwhile loses it. Must exceed that interval.
+	DurableAfter time.Duration                    `json:"-"`
 	Logf         func(format string, args ...any) `json:"-"`
 }
 
@@ -62,8 +72,14 @@ func (c *Config) defaults() {
 	if c.BatchRecords <= 0 {
 		c.BatchRecords = 10000
 	}
+	if c.MaxPollBytes <= 0 {
+		c.MaxPollBytes = 64 << 20
+	}
 	if c.ConfirmAfter <= 0 {
 		c.ConfirmAfter = time.Second
+	}
+	if c.DurableAfter <= 0 {
+		c.DurableAfter = 10 * time.Second
 	}
 	if c.ResendAfter <= 0 {
 		c.ResendAfter = 30 * time.Second
@@ -109,6 +125,7 @@ type Shipper struct {
 	seq     uint64
 	pending [][]byte
 	oldest  time.Time
+	more    bool // the last poll stopped at MaxPollBytes with bytes left
 
 	backoff   time.Duration
 	nextTry   time.Time
@@ -150,6 +167,7 @@ func New(cfg Config) (*Shipper, error) {
 	}
 	opts := cfg.Ingest
 	opts.Resume = true
+	opts.MaxPollBytes = cfg.MaxPollBytes
 	s.tailer = ingest.NewTailer(cfg.Roots, opts, ingest.SinkFunc(s.append), &stateStore{cp.State})
 	return s, nil
 }
@@ -227,6 +245,7 @@ func (s *Shipper) detail(tx *model.Transaction, open map[string]*os.File) *model
 // tailer's checkpoint. It returns how many records it spooled.
 func (s *Shipper) PollOnce() (int, error) {
 	st := s.tailer.Poll()
+	s.more = st.More
 	if st.Error != "" {
 		s.M.Errors.Add(1)
 		s.lastError.Store("reading logs: " + st.Error)
@@ -309,9 +328,17 @@ func (s *Shipper) SendOnce(ctx context.Context) error {
 		return fmt.Errorf("confirming: %w", err)
 	}
 	for _, sg := range toConfirm {
-		switch n := counts[sg.Batch]; {
+		n := counts[sg.Batch]
+		if n < int64(sg.Count) {
+			sg.completeAt = time.Time{} // lost since (a storage node killed before it flushed)
+		}
+		switch {
+		case n >= int64(sg.Count) && sg.completeAt.IsZero():
+			sg.completeAt = now
 		case n >= int64(sg.Count):
-			s.confirmed(sg)
+			if now.Sub(sg.completeAt) >= s.cfg.DurableAfter {
+				s.confirmed(sg)
+			}
 		case time.Since(sg.sentAt) >= s.cfg.ResendAfter:
 			if err := s.resendMissing(ctx, sg); err != nil {
 				s.M.Retried.Add(1)
@@ -435,6 +462,9 @@ func (s *Shipper) Run(ctx context.Context) error {
 			}
 		}
 		s.updateLag()
+		if s.more && s.backoff == 0 && s.M.BufBytes.Load() < s.cfg.MaxBufferBytes/2 && ctx.Err() == nil {
+			continue // a backlog, and VictoriaLogs takes it: read on at once
+		}
 		select {
 		case <-ctx.Done():
 			return s.Close()

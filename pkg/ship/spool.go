@@ -35,6 +35,9 @@ type segment struct {
 	bytes int64
 	// sentAt: when VictoriaLogs accepted it (not yet confirmed queryable).
 	sentAt time.Time
+	// completeAt: when every record was first found queryable (zero: not
+	// yet, or some went missing since); Config.DurableAfter.
+	completeAt time.Time
 }
 
 func segName(seq uint64) string { return fmt.Sprintf("seg-%016d.ndjson", seq) }

@@ -49,7 +49,7 @@ func setup(t *testing.T, n int) *fixture {
 	if store.Len() != gt.Total {
 		t.Fatalf("embedded store holds %d of %d", store.Len(), gt.Total)
 	}
-	s, err := ship.New(ship.Config{Roots: []string{root}, SpoolDir: t.TempDir(), InsertURL: c.URL(), ID: "diff",
+	s, err := ship.New(ship.Config{Roots: []string{root}, SpoolDir: t.TempDir(), InsertURL: c.URL(), ID: "diff", DurableAfter: vltest.TestDurableAfter,
 		ConfirmAfter: 200 * time.Millisecond, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)

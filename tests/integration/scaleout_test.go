@@ -57,7 +57,7 @@ func TestScaleOutThroughPluginHost(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := ship.New(ship.Config{Roots: []string{root}, SpoolDir: t.TempDir(), InsertURL: c.URL(), ID: "host", ConfirmAfter: 200 * time.Millisecond, Logf: t.Logf})
+	s, err := ship.New(ship.Config{Roots: []string{root}, SpoolDir: t.TempDir(), InsertURL: c.URL(), ID: "host", DurableAfter: vltest.TestDurableAfter, ConfirmAfter: 200 * time.Millisecond, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}

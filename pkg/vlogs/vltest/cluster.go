@@ -72,8 +72,11 @@ func Start(bin, dir string, extraFront, extraStorage []string) (*Cluster, error)
 			return nil, err
 		}
 		n := &Node{Name: fmt.Sprintf("storage%d", i), Addr: addr, Dir: dir}
+		// New data reaches disk within 1 s (VictoriaLogs' minimum; 5 s by
+		// default): shippers in tests may then take it as durable after 2 s
+		// (ship.Config.DurableAfter = TestDurableAfter).
 		n.Args = append([]string{"-storageDataPath=" + filepath.Join(dir, n.Name), "-httpListenAddr=" + addr,
-			"-retentionPeriod=100y", "-loggerLevel=WARN"}, extraStorage...)
+			"-retentionPeriod=100y", "-loggerLevel=WARN", "-inmemoryDataFlushInterval=1s"}, extraStorage...)
 		c.Storage = append(c.Storage, n)
 		addrs = append(addrs, addr)
 	}
@@ -211,3 +214,7 @@ func freeAddr() (string, error) {
 	defer l.Close()
 	return l.Addr().String(), nil
 }
+
+// TestDurableAfter is ship.Config.DurableAfter for a cluster started here:
+// twice its storage nodes' flush interval.
+const TestDurableAfter = 2 * time.Second
