@@ -259,11 +259,19 @@ func (d *pathDict) code(s, operation string) uint32 {
 		return c
 	}
 	tmpl, params := d.split(s, operation)
-	var hdr [2 * binary.MaxVarintLen64]byte
 	payload := s
 	if tmpl != 0 {
 		payload = params
 	}
+	code := d.place(tmpl, payload)
+	d.table.insert(h, code, d.hashOf)
+	return code
+}
+
+// place stores one entry (template number and payload, or 0 and the path)
+// in the chunks and returns its code; the caller adds it to the table.
+func (d *pathDict) place(tmpl uint64, payload string) uint32 {
+	var hdr [2 * binary.MaxVarintLen64]byte
 	k := binary.PutUvarint(hdr[:], uint64(len(payload)))
 	k += binary.PutUvarint(hdr[k:], tmpl)
 	need := k + len(payload)
@@ -290,7 +298,6 @@ func (d *pathDict) code(s, operation string) uint32 {
 	code := uint32(len(d.locs))
 	d.locs = append(d.locs, uint32(ci)<<pathChunkBits|uint32(d.used))
 	d.used += need
-	d.table.insert(h, code, d.hashOf)
 	return code
 }
 
