@@ -395,6 +395,11 @@ func (t *Tailer) attach(s *stream, f *physFile) {
 	s.file, f.stream, f.copyOf = f, s, nil
 	s.goneAt = time.Time{}
 	t.follow(s, f)
+	// A stream resumed from the state kept its path (follow saw no
+	// change) but has no ref yet.
+	t.refsMu.Lock()
+	t.refs[s.id] = FileRef{s.path, s.layout}
+	t.refsMu.Unlock()
 	t.dirty = true
 }
 
