@@ -724,3 +724,13 @@ func uniqueInts(xs []int) []int {
 	}
 	return out
 }
+
+// Deletions is how many records of the deletion log the image reflects.
+func (img *Image) Deletions() int { return img.deletions }
+
+// DeletionCount is the number of records in the deletion log.
+func (s *Store) DeletionCount() int {
+	s.logMu.Lock()
+	defer s.logMu.Unlock()
+	return len(s.log)
+}
