@@ -384,6 +384,7 @@ func decodeDicts(d *decoder, dd *dicts) {
 	}
 	for k, sd := range []*strDict{dd.instances, dd.hosts, dd.methods, dd.operations, dd.clientIPs} {
 		n := d.count(1)
+		sd.table.reserve(n, func(c uint32) uint64 { return sd.table.hash(sd.values[c]) })
 		for i := 0; i < n && d.err == nil; i++ {
 			if sd == dd.clientIPs {
 				expect("client IP", dd.clientIP(d.str()), i)
@@ -410,6 +411,7 @@ func decodeDicts(d *decoder, dd *dicts) {
 		}
 	}
 	n = d.count(10)
+	dd.tupleCodes.reserve(n, func(c uint32) uint64 { return maphash.Comparable(dd.tupleCodes.seed, dd.tuples[c]) })
 	for i := 0; i < n && d.err == nil; i++ {
 		t := Tuple{Instance: d.u32(), API: d.u32(), Hostname: d.u32(), Method: d.u32(), Operation: d.u32(), Errors: d.u32(),
 			Status: int32(d.varint()), BlockingLevel: int32(d.varint()), Outcome: model.Outcome(d.uvarint()), NonBlocking: d.bool()}
@@ -445,6 +447,7 @@ func decodeDicts(d *decoder, dd *dicts) {
 		p.tmplOf[op] = t
 	}
 	n = d.count(2)
+	p.table.reserve(n, p.hashOf)
 	for i := 0; i < n && d.err == nil; i++ {
 		tmpl, payload := d.uvarint(), d.str()
 		if d.err != nil {

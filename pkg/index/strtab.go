@@ -72,18 +72,30 @@ func (t *codeTable) find(h uint64, eq func(code uint32) bool) (uint32, bool) {
 // grows.
 func (t *codeTable) insert(h uint64, code uint32, hashOf func(code uint32) uint64) {
 	if (t.n+1)*10 > len(t.slots)*9 {
-		old, oldMask := t.slots, t.mask()
-		t.slots = make([]uint32, len(old)*3/2)
-		t.codeBits = uint(bits.Len(uint(len(t.slots))))
-		for _, s := range old {
-			if s != 0 {
-				c := s&oldMask - 1
-				t.place(hashOf(c), c)
-			}
-		}
+		t.resize(len(t.slots)*3/2, hashOf)
 	}
 	t.place(h, code)
 	t.n++
+}
+
+// reserve makes room for n codes in all, so that adding them never grows
+// the table (a restore knows how many it adds; growing rehashes every code).
+func (t *codeTable) reserve(n int, hashOf func(code uint32) uint64) {
+	if n*10 > len(t.slots)*9 {
+		t.resize(n*10/9+1, hashOf)
+	}
+}
+
+func (t *codeTable) resize(size int, hashOf func(code uint32) uint64) {
+	old, oldMask := t.slots, t.mask()
+	t.slots = make([]uint32, size)
+	t.codeBits = uint(bits.Len(uint(len(t.slots))))
+	for _, s := range old {
+		if s != 0 {
+			c := s&oldMask - 1
+			t.place(hashOf(c), c)
+		}
+	}
 }
 
 func (t *codeTable) place(h uint64, code uint32) {
