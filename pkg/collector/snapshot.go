@@ -44,15 +44,16 @@ const (
 	snapshotMagic      = "APIFWSNP"
 	snapshotVersion    = 1
 	snapshotHeaderSize = 32
-	// syncSnapshotRows: a smaller index is written in the poll that decides
-	// to (milliseconds); a larger one in the background, so polls and the
-	// queries waiting for them do not wait for the disk.
-	syncSnapshotRows = 200_000
 	// snapshotRetry is how long a failed write (a full disk) waits.
 	snapshotRetry = 30 * time.Second
 )
 
 var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+// syncSnapshotRows: a smaller index is written in the poll that decides to
+// (milliseconds); a larger one in the background, so polls and the queries
+// waiting for them do not wait for the disk. (A variable for the tests.)
+var syncSnapshotRows = 200_000
 
 // snapshotStep, when set (tests only), is called as a snapshot is written:
 // step "write" after each write with the bytes written so far, then

@@ -489,3 +489,32 @@ func TestSnapshotCrashChild(t *testing.T) {
 	c.Refresh() // a deletion since the snapshot: one is due
 	t.Fatalf("not killed at %s", parts[0])
 }
+
+// A snapshot written in the background while records arrive and deletions
+// are made holds a consistent state (run with -race: the writer reads the
+// published columns only).
+func TestSnapshotInBackground(t *testing.T) {
+	defer func(n int) { syncSnapshotRows = n }(syncSnapshotRows)
+	syncSnapshotRows = 0
+	w := newSnapWorld(t)
+	w.add(t, 0, 3000)
+	store, c := w.open(t)
+	c.policy = snapshotPolicy{growth: 0.01, minRows: 1}
+	for i := 0; i < 20; i++ {
+		c.Refresh() // each may start a background write
+		w.add(t, i%2, 50)
+		if i == 10 {
+			if _, err := store.Delete(index.DeleteCriteria{ClientIP: "10.0.0.9"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	c.Close()
+	gone := func(_, client string) bool { return client == "10.0.0.9" }
+	store2, c2 := w.open(t)
+	defer c2.Close()
+	if st := c2.Refresh(); st.Snapshot.Restored != store.Len() {
+		t.Fatalf("restored %d, held %d at Close", st.Snapshot.Restored, store.Len())
+	}
+	w.check(t, store2, gone)
+}

@@ -769,7 +769,7 @@ func (t *Tailer) noteBad(s *stream, b BadRecord) {
 
 // snapshotState is the state to save.
 func (t *Tailer) snapshotState() State {
-	st := State{Version: stateVersion, SavedAt: time.Now().UTC(), Roots: t.roots, Streams: []StreamState{}}
+	st := State{Version: stateVersion, SavedAt: time.Now().UTC(), Roots: t.roots, Streams: []StreamState{}, NextID: t.nextID}
 	for _, s := range t.streams {
 		ss := StreamState{
 			ID: s.id, Path: s.path, Layout: s.layout.String(), FP: fmt.Sprintf("%016x", s.fp), FPLen: s.fpLen, FPTrusted: s.fpOK,
@@ -797,6 +797,7 @@ func (t *Tailer) snapshotState() State {
 // restore takes the saved streams back (Options.Resume): each continues at
 // its offset once a file with its identity or fingerprint is listed.
 func (t *Tailer) restore(st State) {
+	t.nextID = max(t.nextID, st.NextID)
 	for _, ss := range st.Streams {
 		fp, err := hex.DecodeString(ss.FP)
 		if err != nil || len(fp) != 8 {

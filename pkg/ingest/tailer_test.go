@@ -416,3 +416,26 @@ func TestResumedStreamIsLocated(t *testing.T) {
 		t.Fatalf("resumed stream located at %+v %v", ref, ok)
 	}
 }
+
+// Resuming never gives a new stream the id of one forgotten since: the
+// sink may still hold that stream's records under it.
+func TestResumeKeepsNextID(t *testing.T) {
+	root := t.TempDir()
+	path := filepath.Join(root, "fw-1", "api-0.transaction.log")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rec := `{"uuid":"00000000-0000-4000-8000-000000000001","date_epoch":` + strconv.FormatInt(time.Now().UnixMicro(), 10) + `}` + "\n"
+	if err := os.WriteFile(path, []byte(rec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ next, want uint32 }{{0, 1}, {7, 7}} {
+		state := &MemoryStateStore{}
+		_ = state.Save(State{Version: stateVersion, NextID: c.next})
+		sink := &collectSink{}
+		mustPoll(t, NewTailer([]string{root}, Options{Resume: true}, sink, state))
+		if len(sink.recs) != 1 || sink.recs[0].FileID != c.want {
+			t.Fatalf("next id %d: records %+v, want file id %d", c.next, sink.recs, c.want)
+		}
+	}
+}
