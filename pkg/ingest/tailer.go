@@ -208,13 +208,16 @@ func (t *Tailer) Poll() PollStatus {
 	ps.Files, ps.Bytes = t.readAll()
 	ps.Records, ps.BadRecords = t.records-before, t.badTotal-badBefore
 	if t.polls == 1 {
-		t.scanDone.Store(true)
 		t.compareWithLastRun()
 		t.restored = nil
 	}
 	ps.Took = time.Since(began)
 	t.maybeSave(t.polls == 1) // first: a failed save shows in this poll's status
 	t.publish(began)
+	// Done only once the status holds the scan's counts: a caller waiting
+	// for the first scan (the health check) must not read the last
+	// progress report as the result.
+	t.scanDone.Store(true)
 	return ps
 }
 
