@@ -332,20 +332,6 @@ func (c *Collector) Close() error {
 	return c.tailer.Close()
 }
 
-// SaveSnapshot writes the index snapshot now (what Close does), whether or
-// not one is due.
-func (c *Collector) SaveSnapshot() SnapshotStatus {
-	c.pollMu.Lock()
-	defer c.pollMu.Unlock()
-	if c.snapPath == "" {
-		return SnapshotStatus{Error: "no state directory: no index snapshot"}
-	}
-	c.snapshotLocked(true)
-	c.snapMu.Lock()
-	defer c.snapMu.Unlock()
-	return c.snapState
-}
-
 // summarize maps the tailer's status to the health details' shape.
 func summarize(st ingest.Status) Status {
 	out := Status{
