@@ -210,10 +210,12 @@ func TestSnapshotRestartResumes(t *testing.T) {
 	w := newSnapWorld(t)
 	w.add(t, 0, 300)
 	w.add(t, 1, 300)
+	w.add(t, 2, 40) // truncated while down
+	w.add(t, 3, 30) // deleted while down
 	store, c := w.open(t)
 	c.Refresh()
 	st := c.Status()
-	if st.Snapshot == nil || st.Snapshot.Transactions != 600 || st.Snapshot.Bytes == 0 || st.Snapshot.Error != "" {
+	if st.Snapshot == nil || st.Snapshot.Transactions != 670 || st.Snapshot.Bytes == 0 || st.Snapshot.Error != "" {
 		t.Fatalf("no snapshot after the first scan: %+v", st.Snapshot)
 	}
 	w.add(t, 0, 50) // read by this run, after the snapshot: Close saves it
@@ -223,26 +225,34 @@ func TestSnapshotRestartResumes(t *testing.T) {
 	}
 	w.check(t, store, noneDeleted)
 
-	// While down: appended, rotated (renamed, a new file), appended again.
+	// While down: appended, rotated (renamed, a new file), appended again;
+	// one file truncated and written again, one deleted. What the index
+	// held stays (as in the running index); what is new is read once.
 	w.add(t, 0, 40)
 	if err := os.Rename(w.file(1), w.file(1)+".1"); err != nil {
 		t.Fatal(err)
 	}
 	w.add(t, 1, 30)
+	must(nil, os.Truncate(w.file(2), 0))
+	w.add(t, 2, 5)
+	must(nil, os.Remove(w.file(3)))
 	store2, c2 := w.open(t)
 	st = c2.Refresh()
-	if st.Snapshot.Restored != 650 || st.Snapshot.Note != "" {
+	if st.Snapshot.Restored != 720 || st.Snapshot.Note != "" {
 		t.Fatalf("snapshot: %+v", st.Snapshot)
 	}
-	if read := c2.Detail().Records; read != 70 {
-		t.Fatalf("the restart parsed %d records, want the 70 new ones", read)
+	if read := c2.Detail().Records; read != 75 {
+		t.Fatalf("the restart parsed %d records, want the 75 new ones", read)
 	}
-	if st.Records != 720 {
-		t.Fatalf("status counts %d records, want 720", st.Records)
+	if !strings.Contains(strings.Join(st.Notes, "\n"), "are in no file now") {
+		t.Fatalf("no note about the deleted file: %q", st.Notes)
+	}
+	if st.Records != 795 {
+		t.Fatalf("status counts %d records, want 795", st.Records)
 	}
 	w.check(t, store2, noneDeleted)
 	// Trace details read the right bytes, also in the renamed file.
-	for _, id := range []string{uuidN(0), uuidN(450), uuidN(649), uuidN(700)} {
+	for _, id := range []string{uuidN(0), uuidN(450), uuidN(700), uuidN(750), uuidN(770), uuidN(792)} {
 		pos, ok := store2.Lookup(id)
 		if !ok {
 			t.Fatalf("%s not found", id)
@@ -260,7 +270,7 @@ func TestSnapshotRestartResumes(t *testing.T) {
 
 	store3, c3 := w.open(t)
 	defer c3.Close()
-	if st := c3.Refresh(); st.Snapshot.Restored != 720 || c3.Detail().Records != 0 {
+	if st := c3.Refresh(); st.Snapshot.Restored != 795 || c3.Detail().Records != 0 {
 		t.Fatalf("third start: restored %d, parsed %d", st.Snapshot.Restored, c3.Detail().Records)
 	}
 	w.check(t, store3, noneDeleted)
