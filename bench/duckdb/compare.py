@@ -76,8 +76,17 @@ def main(duck_json, go_txt, label=""):
           f"{duck['rss_bytes'] / n / med(load['rss-B/tx']):.1f}× (RSS) | |")
     rs = go["Restart"]
     if rs.get("restart-s"):
-        print(f"| restart from the snapshot, s (share of the first load) | {fmt(rs['restart-s'])} "
-              f"({med(rs['restart-s']) / med(load['load-s']) * 100:.0f}%) | – | | |")
+        # The share is of the first load the same benchmark made of the same
+        # files (through the data source's collector), not of the Load row.
+        first, first_cpu = rs.get("first-load-s") or load["load-s"], rs.get("first-load-cpu-s") or load["load-cpu-s"]
+        cpu_share = (f", CPU {med(rs['restart-cpu-s']) / med(first_cpu) * 100:.1f}%"
+                     if rs.get("restart-cpu-s") and first_cpu else "")
+        print(f"| restart from the snapshot, wall s (CPU s); share of the first load | {fmt(rs['restart-s'])} "
+              f"({fmt(rs.get('restart-cpu-s', []))}); {med(rs['restart-s']) / med(first) * 100:.1f}% of "
+              f"{fmt(first)} s{cpu_share} | – | | |")
+        if rs.get("snapshot-B/tx"):
+            print(f"| snapshot: write s, bytes per transaction | {fmt(rs['snapshot-write-s'])}, "
+                  f"{fmt(rs['snapshot-B/tx'])} | – | | |")
     live = go["QueryWhileIngesting"]
     names = sorted({k.split("-")[0] for k in live if k.endswith("-idle-p99-µs")})
     if names:

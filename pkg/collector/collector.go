@@ -5,6 +5,9 @@ package collector
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +31,10 @@ type Config struct {
 	StateDir string
 	// StateName names the state file, one per data source (default ingest-state.json).
 	StateName string
+	// NoSnapshot turns the index snapshot off (snapshot.go): with a
+	// StateDir the index is otherwise saved beside the state and restored at
+	// start instead of reading every log again.
+	NoSnapshot bool
 }
 
 // RootStatus is what one configured root holds.
@@ -64,6 +71,7 @@ type Status struct {
 	Notes        []string            `json:"notes,omitempty"`
 	Error        string              `json:"error,omitempty"`
 	RefreshedAt  time.Time           `json:"refreshedAt"`
+	Snapshot     *SnapshotStatus     `json:"snapshot,omitempty"`
 }
 
 // Collector polls the roots when asked (at most every MinRefresh) and feeds
@@ -80,6 +88,25 @@ type Collector struct {
 	stop     chan struct{}
 	stopOnce sync.Once
 	wg       sync.WaitGroup
+
+	// The index snapshot (snapshot.go); snapPath "" when off.
+	snapPath string
+	fp       string
+	policy   snapshotPolicy
+	seq      uint64 // guarded by pollMu: captures taken
+	// restored counts what the snapshot's checkpoint had read, which the
+	// tailer's counters (this run's) leave out.
+	restored, restoredBad int64
+
+	markMu   sync.Mutex
+	mark     snapMark  // what the snapshot on disk holds
+	failedAt time.Time // the last write failed then
+
+	writing   atomic.Bool    // a capture is being written
+	snapWG    sync.WaitGroup // the background write
+	snapMu    sync.Mutex     // held while writing; guards the fields below
+	floor     uint64         // captures older than this may not be written (a purge moved the records)
+	snapState SnapshotStatus
 }
 
 // New returns a collector over cfg writing into store.
@@ -87,16 +114,58 @@ func New(cfg Config, store *index.Store) *Collector {
 	if cfg.MinRefresh == 0 {
 		cfg.MinRefresh = 500 * time.Millisecond
 	}
+	c := &Collector{cfg: cfg, store: store, stop: make(chan struct{}), policy: defaultSnapshotPolicy}
 	var state ingest.StateStore
+	opts := cfg.Parse
 	if cfg.StateDir != "" {
 		name := cfg.StateName
 		if name == "" {
 			name = "ingest-state.json"
 		}
 		state = ingest.NewFileStateStore(cfg.StateDir, name)
+		if !cfg.NoSnapshot {
+			c.snapPath = filepath.Join(cfg.StateDir, snapshotName(cfg.StateName))
+			c.fp = fingerprint(cfg.LogRoots, cfg.Parse)
+			c.snapState.Path = c.snapPath
+			if cp, ok := c.restore(); ok {
+				opts.Resume = true // the index holds what the checkpoint read
+				state = resumeState{StateStore: state, cp: cp}
+			}
+		}
 	}
 	sink := ingest.SinkFunc(func(txs []model.Transaction) { store.Append(txs) })
-	return &Collector{cfg: cfg, store: store, tailer: ingest.NewTailer(cfg.LogRoots, cfg.Parse, sink, state), stop: make(chan struct{})}
+	c.tailer = ingest.NewTailer(cfg.LogRoots, opts, sink, state)
+	return c
+}
+
+// restore installs the snapshot into the (empty) store and returns the
+// tailer checkpoint to resume from; false (with a note when a snapshot was
+// there) means the logs are read again.
+func (c *Collector) restore() (ingest.State, bool) {
+	removeTemps(c.snapPath)
+	began := time.Now()
+	img, meta, err := readSnapshot(c.snapPath, c.fp)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ingest.State{}, false
+	}
+	applied := 0
+	if err == nil {
+		applied, err = c.store.Install(img)
+	}
+	if err != nil {
+		c.snapState.Note = "index snapshot not used (" + err.Error() + "): the logs are read again"
+		return ingest.State{}, false
+	}
+	for _, s := range meta.Checkpoint.Streams {
+		c.restored += s.Records
+		c.restoredBad += s.BadRecords
+	}
+	c.snapState.Restored = c.store.Len()
+	c.snapState.RestoreMs = float64(time.Since(began).Microseconds()) / 1000
+	// Deletions logged after the snapshot were applied on install: the next
+	// poll writes a snapshot without what they deleted.
+	c.mark = snapMark{valid: applied == 0, live: c.store.Len(), deletions: img.Deletions(), at: meta.SavedAt}
+	return meta.Checkpoint, true
 }
 
 // Refresh brings the store up to date with the files, unless it looked less
@@ -115,13 +184,96 @@ func (c *Collector) Refresh() Status {
 		c.tailer.Poll()
 		c.lastPoll = time.Now()
 		c.firstDone.Store(true)
+		if c.snapPath != "" && c.snapshotDueLocked(c.policy) {
+			c.snapshotLocked(false)
+		}
 	}
 	return c.Status()
 }
 
+// snapshotLocked captures the index and the tailer's checkpoint together
+// (the caller holds pollMu, so no record arrives in between) and writes
+// them: at once when wait is set or the index is small, else in the
+// background (one write at a time; a newer capture is taken by a later poll).
+func (c *Collector) snapshotLocked(wait bool) {
+	if !c.writing.CompareAndSwap(false, true) {
+		if !wait {
+			return
+		}
+		c.snapWG.Wait() // the write in flight holds an older capture
+		c.writing.Store(true)
+	}
+	capture, cp := c.store.Capture(), c.tailer.Checkpoint()
+	c.seq++
+	seq := c.seq
+	mark := snapMark{valid: true, live: capture.Len(), deletions: capture.Deletions(), at: time.Now()}
+	meta := snapshotMeta{Fingerprint: c.fp, SavedAt: mark.at.UTC(), Transactions: capture.Len(), Checkpoint: cp}
+	write := func() {
+		defer c.writing.Store(false)
+		c.snapMu.Lock()
+		defer c.snapMu.Unlock()
+		if seq < c.floor {
+			return // a purge moved the records this capture points to
+		}
+		began := time.Now()
+		size, err := writeSnapshot(c.snapPath, meta, capture)
+		if err != nil {
+			c.snapState.Error = "saving the index snapshot: " + err.Error()
+			c.markMu.Lock()
+			c.failedAt = time.Now()
+			c.markMu.Unlock()
+			return
+		}
+		c.snapState.Error = ""
+		c.snapState.WrittenAt, c.snapState.Transactions, c.snapState.Bytes = meta.SavedAt, meta.Transactions, size
+		c.snapState.WriteMs = float64(time.Since(began).Microseconds()) / 1000
+		c.markMu.Lock()
+		c.mark = mark
+		c.markMu.Unlock()
+	}
+	if wait || capture.Len() < syncSnapshotRows {
+		write()
+		return
+	}
+	c.snapWG.Add(1)
+	go func() {
+		defer c.snapWG.Done()
+		write()
+	}()
+}
+
+// snapshotDueLocked says whether a poll should write a snapshot now; after
+// a failed write it waits snapshotRetry before trying again.
+func (c *Collector) snapshotDueLocked(p snapshotPolicy) bool {
+	c.markMu.Lock()
+	mark, failedAt := c.mark, c.failedAt
+	c.markMu.Unlock()
+	if time.Since(failedAt) < snapshotRetry {
+		return false
+	}
+	return snapshotDue(mark, c.store.Len(), c.store.DeletionCount(), time.Now(), p)
+}
+
 // Status is the status as of the last poll (with a running first scan's
 // progress), without polling.
-func (c *Collector) Status() Status { return summarize(c.tailer.Status()) }
+func (c *Collector) Status() Status {
+	st := summarize(c.tailer.Status())
+	st.Records += int(c.restored)
+	st.BadRecords += int(c.restoredBad)
+	if c.snapPath != "" {
+		c.snapMu.Lock()
+		snap := c.snapState
+		c.snapMu.Unlock()
+		st.Snapshot = &snap
+		if snap.Note != "" {
+			st.Notes = append([]string{snap.Note}, st.Notes...)
+		}
+		if snap.Error != "" {
+			st.FileErrors = append(st.FileErrors, snap.Error)
+		}
+	}
+	return st
+}
 
 // Detail is the tailer's full status: every file with its offset, records
 // and bad records (the status query).
@@ -166,12 +318,17 @@ func (c *Collector) Start(interval time.Duration) {
 	}()
 }
 
-// Close stops background polling and saves the tailer's state.
+// Close stops background polling, saves the index snapshot when the index
+// changed since the last one, and saves the tailer's state.
 func (c *Collector) Close() error {
 	c.stopOnce.Do(func() { close(c.stop) })
 	c.wg.Wait()
 	c.pollMu.Lock()
 	defer c.pollMu.Unlock()
+	c.snapWG.Wait()
+	if c.snapPath != "" && c.firstDone.Load() && c.snapshotDueLocked(snapshotPolicy{}) {
+		c.snapshotLocked(true)
+	}
 	return c.tailer.Close()
 }
 
@@ -208,6 +365,22 @@ type PurgeOptions = ingest.PurgeOptions
 func (c *Collector) Purge(ctx context.Context, opts PurgeOptions) []ingest.PurgeResult {
 	c.pollMu.Lock()
 	defer c.pollMu.Unlock()
+	if c.snapPath != "" {
+		// The snapshot points into the files as they are: it goes first
+		// (a crash during the purge then costs a full read, not wrong
+		// positions), and a new one is written after.
+		c.snapMu.Lock()
+		c.floor = c.seq + 1
+		err := removeSnapshot(c.snapPath)
+		c.snapMu.Unlock()
+		if err != nil {
+			return []ingest.PurgeResult{{Status: ingest.PurgeFailed, Reason: "the index snapshot could not be removed first: " + err.Error()}}
+		}
+		c.markMu.Lock()
+		c.mark = snapMark{}
+		c.markMu.Unlock()
+		defer c.snapshotLocked(true)
+	}
 	moves := map[uint32]func(int64, int) (int64, int){}
 	res := c.tailer.Purge(ctx, c.store.Covers(), func(id uint32, move func(int64, int) (int64, int)) {
 		moves[id] = move

@@ -72,18 +72,30 @@ func (t *codeTable) find(h uint64, eq func(code uint32) bool) (uint32, bool) {
 // grows.
 func (t *codeTable) insert(h uint64, code uint32, hashOf func(code uint32) uint64) {
 	if (t.n+1)*10 > len(t.slots)*9 {
-		old, oldMask := t.slots, t.mask()
-		t.slots = make([]uint32, len(old)*3/2)
-		t.codeBits = uint(bits.Len(uint(len(t.slots))))
-		for _, s := range old {
-			if s != 0 {
-				c := s&oldMask - 1
-				t.place(hashOf(c), c)
-			}
-		}
+		t.resize(len(t.slots)*3/2, hashOf)
 	}
 	t.place(h, code)
 	t.n++
+}
+
+// reserve makes room for n codes in all, so that adding them never grows
+// the table (a restore knows how many it adds; growing rehashes every code).
+func (t *codeTable) reserve(n int, hashOf func(code uint32) uint64) {
+	if n*10 > len(t.slots)*9 {
+		t.resize(n*10/9+1, hashOf)
+	}
+}
+
+func (t *codeTable) resize(size int, hashOf func(code uint32) uint64) {
+	old, oldMask := t.slots, t.mask()
+	t.slots = make([]uint32, size)
+	t.codeBits = uint(bits.Len(uint(len(t.slots))))
+	for _, s := range old {
+		if s != 0 {
+			c := s&oldMask - 1
+			t.place(hashOf(c), c)
+		}
+	}
 }
 
 func (t *codeTable) place(h uint64, code uint32) {
@@ -259,11 +271,19 @@ func (d *pathDict) code(s, operation string) uint32 {
 		return c
 	}
 	tmpl, params := d.split(s, operation)
-	var hdr [2 * binary.MaxVarintLen64]byte
 	payload := s
 	if tmpl != 0 {
 		payload = params
 	}
+	code := d.place(tmpl, payload)
+	d.table.insert(h, code, d.hashOf)
+	return code
+}
+
+// place stores one entry (template number and payload, or 0 and the path)
+// in the chunks and returns its code; the caller adds it to the table.
+func (d *pathDict) place(tmpl uint64, payload string) uint32 {
+	var hdr [2 * binary.MaxVarintLen64]byte
 	k := binary.PutUvarint(hdr[:], uint64(len(payload)))
 	k += binary.PutUvarint(hdr[k:], tmpl)
 	need := k + len(payload)
@@ -290,7 +310,6 @@ func (d *pathDict) code(s, operation string) uint32 {
 	code := uint32(len(d.locs))
 	d.locs = append(d.locs, uint32(ci)<<pathChunkBits|uint32(d.used))
 	d.used += need
-	d.table.insert(h, code, d.hashOf)
 	return code
 }
 

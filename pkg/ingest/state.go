@@ -25,6 +25,10 @@ type State struct {
 	SavedAt time.Time     `json:"savedAt"`
 	Roots   []string      `json:"roots"`
 	Streams []StreamState `json:"streams"`
+	// NextID is the FileID the next new stream gets: resuming never hands
+	// out again the id of a stream forgotten since (its records may still
+	// be held by the sink).
+	NextID uint32 `json:"nextId,omitempty"`
 }
 
 // StreamState is one content stream (one FileID).

@@ -210,13 +210,16 @@ func (t *Tailer) Poll() PollStatus {
 	ps.Files, ps.Bytes, ps.More = t.readAll()
 	ps.Records, ps.BadRecords = t.records-before, t.badTotal-badBefore
 	if t.polls == 1 {
-		t.scanDone.Store(true)
 		t.compareWithLastRun()
 		t.restored = nil
 	}
 	ps.Took = time.Since(began)
 	t.maybeSave(t.polls == 1) // first: a failed save shows in this poll's status
 	t.publish(began)
+	// Done only once the status holds the scan's counts: a caller waiting
+	// for the first scan (the health check) must not read the last
+	// progress report as the result.
+	t.scanDone.Store(true)
 	return ps
 }
 
@@ -397,6 +400,11 @@ func (t *Tailer) attach(s *stream, f *physFile) {
 	s.file, f.stream, f.copyOf = f, s, nil
 	s.goneAt = time.Time{}
 	t.follow(s, f)
+	// A stream resumed from the state kept its path (follow saw no
+	// change) but has no ref yet.
+	t.refsMu.Lock()
+	t.refs[s.id] = FileRef{s.path, s.layout}
+	t.refsMu.Unlock()
 	t.dirty = true
 }
 
@@ -789,7 +797,7 @@ func (t *Tailer) noteBad(s *stream, b BadRecord) {
 
 // snapshotState is the state to save.
 func (t *Tailer) snapshotState() State {
-	st := State{Version: stateVersion, SavedAt: time.Now().UTC(), Roots: t.roots, Streams: []StreamState{}}
+	st := State{Version: stateVersion, SavedAt: time.Now().UTC(), Roots: t.roots, Streams: []StreamState{}, NextID: t.nextID}
 	for _, s := range t.streams {
 		ss := StreamState{
 			ID: s.id, Path: s.path, Layout: s.layout.String(), FP: fmt.Sprintf("%016x", s.fp), FPLen: s.fpLen, FPTrusted: s.fpOK,
@@ -817,6 +825,7 @@ func (t *Tailer) snapshotState() State {
 // restore takes the saved streams back (Options.Resume): each continues at
 // its offset once a file with its identity or fingerprint is listed.
 func (t *Tailer) restore(st State) {
+	t.nextID = max(t.nextID, st.NextID)
 	for _, ss := range st.Streams {
 		fp, err := hex.DecodeString(ss.FP)
 		if err != nil || len(fp) != 8 {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -445,5 +446,54 @@ func TestTailerPollBudget(t *testing.T) {
 			checkPositions(t, tl, sink)
 			t.Logf("%d records in %d polls", len(truth.UUIDs), polls)
 		})
+	}
+}
+
+// A stream resumed from the state is located at once, also when its file
+// kept its name (the trace view reads its records).
+func TestResumedStreamIsLocated(t *testing.T) {
+	root, dir := t.TempDir(), t.TempDir()
+	path := filepath.Join(root, "fw-1", "api-0.transaction.log")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rec := `{"uuid":"00000000-0000-4000-8000-000000000001","date_epoch":` + strconv.FormatInt(time.Now().UnixMicro(), 10) + `}` + "\n"
+	if err := os.WriteFile(path, []byte(rec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	state := NewFileStateStore(dir, "state.json")
+	sink := &collectSink{}
+	tl := NewTailer([]string{root}, Options{}, sink, state)
+	mustPoll(t, tl)
+	if err := tl.Close(); err != nil || len(sink.recs) != 1 {
+		t.Fatalf("%d records, %v", len(sink.recs), err)
+	}
+	tl2 := NewTailer([]string{root}, Options{Resume: true}, &collectSink{}, state)
+	mustPoll(t, tl2)
+	if ref, ok := tl2.Locate(sink.recs[0].FileID); !ok || ref.Path != path {
+		t.Fatalf("resumed stream located at %+v %v", ref, ok)
+	}
+}
+
+// Resuming never gives a new stream the id of one forgotten since: the
+// sink may still hold that stream's records under it.
+func TestResumeKeepsNextID(t *testing.T) {
+	root := t.TempDir()
+	path := filepath.Join(root, "fw-1", "api-0.transaction.log")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rec := `{"uuid":"00000000-0000-4000-8000-000000000001","date_epoch":` + strconv.FormatInt(time.Now().UnixMicro(), 10) + `}` + "\n"
+	if err := os.WriteFile(path, []byte(rec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ next, want uint32 }{{0, 1}, {7, 7}} {
+		state := &MemoryStateStore{}
+		_ = state.Save(State{Version: stateVersion, NextID: c.next})
+		sink := &collectSink{}
+		mustPoll(t, NewTailer([]string{root}, Options{Resume: true}, sink, state))
+		if len(sink.recs) != 1 || sink.recs[0].FileID != c.want {
+			t.Fatalf("next id %d: records %+v, want file id %d", c.next, sink.recs, c.want)
+		}
 	}
 }

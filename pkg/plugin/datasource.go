@@ -67,6 +67,9 @@ func NewDatasource(_ context.Context, s backend.DataSourceInstanceSettings) (ins
 		LogRoots: cfg.LogRoots,
 		Parse:    cfg.ingestOptions(),
 		StateDir: stateDir,
+		// The VictoriaLogs store leaves the embedded index empty: nothing
+		// to restore into it or to save.
+		NoSnapshot: cfg.Store == StoreVictoriaLogs,
 	}, d.store)
 	d.openVictoriaLogs(s.DecryptedSecureJSONData, stateDir)
 	d.reports = newReportStore(cfg)
@@ -81,7 +84,8 @@ func NewDatasource(_ context.Context, s backend.DataSourceInstanceSettings) (ins
 }
 
 // Dispose is called when the settings change and a new instance replaces
-// this one: it stops polling and saves the file state.
+// this one: it stops polling and saves the file state and the index
+// snapshot (collector.Close).
 func (d *Datasource) Dispose() {
 	_ = d.collector.Close()
 	if d.geo != nil {

@@ -32,6 +32,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apifw/monitor/pkg/collector"
 	"github.com/apifw/monitor/pkg/generate"
 	"github.com/apifw/monitor/pkg/index"
 	"github.com/apifw/monitor/pkg/ingest"
@@ -235,6 +236,84 @@ func BenchmarkLoad(b *testing.B) {
 	dict := d.store.Snapshot().Dicts()
 	b.Logf("distinct: %d tuples, %d client IPs, %d paths, %d APIs, %d files; %d blocks",
 		len(dict.Tuples), len(dict.ClientIPs), dict.Paths.Len(), len(dict.APIs), len(dict.Files), len(d.store.Snapshot().Blocks()))
+}
+
+// restartRun is one first load of the bench roots through the data
+// source's own path (collector: tailer + index), the snapshot it writes,
+// and a restart from that snapshot, measured once per process.
+type restartRun struct {
+	n                    int
+	firstLoad, restart   time.Duration
+	firstCPU, restartCPU time.Duration
+	install              time.Duration // of the restart: reading and installing the snapshot
+	write                time.Duration // writing the snapshot (in the background after the first scan)
+	bytes                int64
+}
+
+var (
+	restartOnce sync.Once
+	restartRes  restartRun
+	restartErr  error
+)
+
+// BenchmarkRestart compares a restart from the index snapshot with the
+// first load of the same files in the same run (both through
+// collector.Refresh, as the data source does), and reports the snapshot's
+// write time and size. The bench roots hold 1 M transactions or more, so
+// the snapshot is written in the background, after the first load's clock
+// stops (a smaller index is written inside the poll).
+func BenchmarkRestart(b *testing.B) {
+	restartOnce.Do(func() { restartRes, restartErr = measureRestart(benchRoots(b), b.TempDir()) })
+	if restartErr != nil {
+		b.Fatal(restartErr)
+	}
+	r := restartRes
+	for i := 0; i < b.N; i++ {
+	} // measured once; this reports it
+	b.ReportMetric(float64(r.n), "transactions")
+	b.ReportMetric(r.firstLoad.Seconds(), "first-load-s")
+	b.ReportMetric(r.firstCPU.Seconds(), "first-load-cpu-s")
+	b.ReportMetric(r.restart.Seconds(), "restart-s")
+	b.ReportMetric(r.restartCPU.Seconds(), "restart-cpu-s")
+	b.ReportMetric(100*r.restart.Seconds()/r.firstLoad.Seconds(), "restart-%-of-load")
+	b.ReportMetric(r.install.Seconds(), "install-s")
+	b.ReportMetric(r.write.Seconds(), "snapshot-write-s")
+	b.ReportMetric(float64(r.bytes)/float64(r.n), "snapshot-B/tx")
+}
+
+func measureRestart(roots []string, state string) (restartRun, error) {
+	var r restartRun
+	cfg := collector.Config{LogRoots: roots, StateDir: state, Parse: ingest.Options{Now: func() time.Time { return benchEnd }}}
+	debug.FreeOSMemory()
+	start, cpu0 := time.Now(), cpuTime()
+	store := index.NewStore(index.Options{StateDir: state})
+	c := collector.New(cfg, store)
+	c.Refresh()
+	r.firstLoad, r.firstCPU = time.Since(start), cpuTime()-cpu0
+	r.n = store.Len()
+	if err := c.Close(); err != nil { // waits for the snapshot being written
+		return r, err
+	}
+	snap := c.Status().Snapshot
+	if snap == nil || snap.Error != "" || snap.Transactions != r.n {
+		return r, fmt.Errorf("no snapshot of the first load: %+v", snap)
+	}
+	r.write, r.bytes = time.Duration(snap.WriteMs*float64(time.Millisecond)), snap.Bytes
+	store, c = nil, nil
+	debug.FreeOSMemory()
+
+	start, cpu0 = time.Now(), cpuTime()
+	store = index.NewStore(index.Options{StateDir: state})
+	c = collector.New(cfg, store)
+	st := c.Refresh()
+	r.restart, r.restartCPU = time.Since(start), cpuTime()-cpu0
+	defer c.Close()
+	if st.Snapshot == nil || st.Snapshot.Restored != r.n || store.Len() != r.n || c.Detail().Records != 0 {
+		return r, fmt.Errorf("restart: %d held, %d parsed again, snapshot %+v, want %d from the snapshot",
+			store.Len(), c.Detail().Records, st.Snapshot, r.n)
+	}
+	r.install = time.Duration(st.Snapshot.RestoreMs * float64(time.Millisecond))
+	return r, nil
 }
 
 func breakdown(d *benchData) string {
