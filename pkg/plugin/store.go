@@ -109,7 +109,7 @@ func (d *Datasource) openVictoriaLogs(secure map[string]string, stateDir string)
 		d.settingsErr = errors.New("the VictoriaLogs store needs a usable stateDir for its deletion list")
 		return
 	}
-	d.vl = &vlogs.Backend{Conn: conn, Deletions: dels, Collections: d.resolveCollections,
+	d.vl = &vlogs.Backend{Conn: conn, Deletions: dels, Collections: d.resolveCollections, Geo: d.geoLookup(),
 		Limits: query.Limits{MaxRows: d.settings.MaxRows, Timeout: d.settings.timeout()}}
 }
 
@@ -161,6 +161,12 @@ func (d *Datasource) vlHealth(ctx context.Context) *backend.CheckHealthResult {
 		}
 	}
 	found = append(found, fmt.Sprintf("%d deletion(s) applied", len(d.vl.Deletions.List())))
+	switch { // the geo dimensions are resolved here, at query time, on this store too
+	case d.geoErr != nil:
+		problems = append(problems, d.geoErr.Error())
+	case d.geo != nil:
+		found = append(found, "geo database "+d.geo.Describe())
+	}
 	msg := "VictoriaLogs: " + strings.Join(found, ", ")
 	if len(problems) > 0 {
 		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: strings.Join(problems, "; ") + ". " + msg + "."}

@@ -128,3 +128,22 @@ func TestGlobRegexpAgreesWithPathMatch(t *testing.T) {
 		t.Errorf("glob not a regexp filter")
 	}
 }
+
+func TestClientSet(t *testing.T) {
+	us := func(ip string) bool { return strings.HasPrefix(ip, "8.") }
+	cases := []struct {
+		ips  []string
+		want string
+	}{
+		{nil, matchNothing},
+		{[]string{"10.0.0.1"}, matchNothing},
+		{[]string{"8.8.8.8", "8.8.4.4"}, "*"},
+		{[]string{"8.8.8.8", "10.0.0.1", ""}, `client_ip:in("8.8.8.8")`},
+		{[]string{"8.8.8.8", "8.8.4.4", ""}, `-client_ip:in("")`}, // the shorter list; "" stands for no address
+	}
+	for _, c := range cases {
+		if got := clientSet(c.ips, us); got != c.want {
+			t.Errorf("%q: %s, want %s", c.ips, got, c.want)
+		}
+	}
+}
