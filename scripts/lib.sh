@@ -10,6 +10,12 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # Installs npm packages when node_modules is missing or older than the lock file.
 ensure_node_modules() {
+  # A symlinked node_modules (a git worktree sharing another checkout's) is
+  # never reinstalled from here: npm ci would empty the other checkout's.
+  if [[ -L node_modules ]]; then
+    [[ -f node_modules/.package-lock.json ]] || { echo "node_modules links to $(readlink node_modules), which has no installed packages: run npm ci there" >&2; exit 1; }
+    return 0
+  fi
   if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
     say "installing npm packages"
     npm ci --no-audit --no-fund --loglevel=error

@@ -42,6 +42,11 @@ func ParseClientMatcher(s string) (ClientMatcher, error) {
 	return ClientMatcher{netip.PrefixFrom(a, a.BitLen())}, nil
 }
 
+// Prefix is the matched range: an IPv4 prefix for IPv4 and IPv4-mapped
+// input, else an IPv6 one; a single address is a full-length prefix. Other
+// stores translate it into their own filters (pkg/vlogs).
+func (m ClientMatcher) Prefix() netip.Prefix { return m.prefix }
+
 // IsSet says whether m holds an address or CIDR.
 func (m ClientMatcher) IsSet() bool { return m.prefix.IsValid() }
 

@@ -52,6 +52,11 @@ type contract struct {
 	StatsColumns     []string `json:"statsColumns"`
 	SettingsKeys     []string `json:"settingsKeys"`
 	JSONPathKeys     []string `json:"jsonPathKeys"`
+	// The store setting: its values, the keys of victoriaLogs and the
+	// secure settings (secureJsonData) the data source reads.
+	Stores             []string `json:"stores"`
+	VictoriaLogsKeys   []string `json:"victoriaLogsKeys"`
+	SecureSettingsKeys []string `json:"secureSettingsKeys"`
 }
 
 // jsonKeys lists the JSON keys of a struct's fields, in order.
@@ -77,6 +82,10 @@ func buildContract() contract {
 		GrafanaQueryKeys: []string{"refId", "intervalMs", "maxDataPoints"},
 		SettingsKeys:     jsonKeys(Settings{}),
 		JSONPathKeys:     jsonKeys(ingest.JSONPaths{}),
+
+		Stores:             Stores,
+		VictoriaLogsKeys:   jsonKeys(VictoriaLogsConfig{}),
+		SecureSettingsKeys: SecureSettingsKeys,
 	}
 	for _, t := range query.Types {
 		c.QueryTypes = append(c.QueryTypes, contractType{t.Name, t.Source})

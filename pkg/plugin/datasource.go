@@ -71,11 +71,11 @@ func NewDatasource(_ context.Context, s backend.DataSourceInstanceSettings) (ins
 		// to restore into it or to save.
 		NoSnapshot: cfg.Store == StoreVictoriaLogs,
 	}, d.store)
-	d.openVictoriaLogs(s.DecryptedSecureJSONData, stateDir)
-	d.reports = newReportStore(cfg)
-	if err == nil && cfg.GeoDatabase != "" {
+	if err == nil && cfg.GeoDatabase != "" { // before the stores: both resolve geography with it
 		d.geo, d.geoErr = geo.Open(cfg.GeoDatabase)
 	}
+	d.openVictoriaLogs(s.DecryptedSecureJSONData, stateDir)
+	d.reports = newReportStore(cfg)
 	d.resources = d.resourceHandler()
 	if err == nil && len(cfg.LogRoots) > 0 && d.vl == nil {
 		d.collector.Start(pollInterval)

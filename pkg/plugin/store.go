@@ -24,6 +24,20 @@ const (
 	StoreVictoriaLogs = "victorialogs"
 )
 
+// Stores are the values of Settings.Store.
+var Stores = []string{StoreEmbedded, StoreVictoriaLogs}
+
+// Secure settings (secureJsonData) of the VictoriaLogs store.
+const (
+	SecureVictoriaLogsPassword    = "victoriaLogsPassword"
+	SecureVictoriaLogsBearerToken = "victoriaLogsBearerToken"
+	SecureVictoriaLogsCACert      = "victoriaLogsCACert" // PEM
+)
+
+// SecureSettingsKeys are every secureJsonData key the data source reads
+// (the config editor offers each: src/shared/contract.json).
+var SecureSettingsKeys = []string{SecureVictoriaLogsPassword, SecureVictoriaLogsBearerToken, SecureVictoriaLogsCACert}
+
 // VictoriaLogsConfig is where the VictoriaLogs cluster answers (store:
 // victorialogs). The password, bearer token and CA certificate are secure
 // settings: victoriaLogsPassword, victoriaLogsBearerToken, victoriaLogsCACert.
@@ -90,14 +104,14 @@ func (d *Datasource) openVictoriaLogs(secure map[string]string, stateDir string)
 		return
 	}
 	c := d.settings.VictoriaLogs
-	tlsOpts := ship.TLSOptions{InsecureSkipVerify: c.TLSSkipVerify, ServerName: c.TLSServerName, CAPEM: secure["victoriaLogsCACert"]}
+	tlsOpts := ship.TLSOptions{InsecureSkipVerify: c.TLSSkipVerify, ServerName: c.TLSServerName, CAPEM: secure[SecureVictoriaLogsCACert]}
 	cl, err := tlsOpts.HTTPClient(d.settings.timeout() + 5*time.Second)
 	if err != nil {
 		d.settingsErr = err
 		return
 	}
 	conn := &ship.Conn{URL: strings.TrimSpace(c.URL), AccountID: c.AccountID, ProjectID: c.ProjectID,
-		Username: c.Username, Password: secure["victoriaLogsPassword"], Bearer: secure["victoriaLogsBearerToken"], Client: cl}
+		Username: c.Username, Password: secure[SecureVictoriaLogsPassword], Bearer: secure[SecureVictoriaLogsBearerToken], Client: cl}
 	var dels *vlogs.Deletions
 	if stateDir != "" {
 		if dels, err = vlogs.OpenDeletions(stateDir); err != nil {
@@ -109,7 +123,7 @@ func (d *Datasource) openVictoriaLogs(secure map[string]string, stateDir string)
 		d.settingsErr = errors.New("the VictoriaLogs store needs a usable stateDir for its deletion list")
 		return
 	}
-	d.vl = &vlogs.Backend{Conn: conn, Deletions: dels, Collections: d.resolveCollections,
+	d.vl = &vlogs.Backend{Conn: conn, Deletions: dels, Collections: d.resolveCollections, Geo: d.geoLookup(),
 		Limits: query.Limits{MaxRows: d.settings.MaxRows, Timeout: d.settings.timeout()}}
 }
 
@@ -161,6 +175,12 @@ func (d *Datasource) vlHealth(ctx context.Context) *backend.CheckHealthResult {
 		}
 	}
 	found = append(found, fmt.Sprintf("%d deletion(s) applied", len(d.vl.Deletions.List())))
+	switch { // the geo dimensions are resolved here, at query time, on this store too
+	case d.geoErr != nil:
+		problems = append(problems, d.geoErr.Error())
+	case d.geo != nil:
+		found = append(found, "geo database "+d.geo.Describe())
+	}
 	msg := "VictoriaLogs: " + strings.Join(found, ", ")
 	if len(problems) > 0 {
 		return &backend.CheckHealthResult{Status: backend.HealthStatusError, Message: strings.Join(problems, "; ") + ". " + msg + "."}

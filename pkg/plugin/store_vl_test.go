@@ -84,7 +84,9 @@ func TestVictoriaLogsStoreSameFrames(t *testing.T) {
 	c := vltest.StartT(t, []string{"-delete.enable"}, []string{"-internaldelete.enable"})
 	root := filepath.Join(t.TempDir(), "logs")
 	t0 := time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC)
-	gt, err := generate.WriteFiles(root, generate.Config{Seed: 5, APIs: 4, Instances: 3, Records: 10000, Start: t0, End: t0.Add(3 * time.Hour), TrackUUIDs: true})
+	// The realistic profile: public IPv4 and IPv6 clients, for the geo panels.
+	gt, err := generate.WriteFiles(root, generate.Config{Seed: 5, APIs: 4, Instances: 3, Records: 10000, Start: t0, End: t0.Add(3 * time.Hour), TrackUUIDs: true,
+		Profile: generate.ProfileRealistic})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,13 +106,14 @@ func TestVictoriaLogsStoreSameFrames(t *testing.T) {
 	}
 	s.Close()
 
-	emb := newTestDatasource(t, fmt.Sprintf(`{"logRoots":[%q]}`, root))
-	vl := newTestDatasource(t, fmt.Sprintf(`{"store":"victorialogs","victoriaLogs":{"url":%q,"storageNodes":["http://%s","http://%s"]}}`, c.URL(), c.Storage[0].Addr, c.Storage[1].Addr))
+	geoDB := geoDBPath(t)
+	emb := newTestDatasource(t, fmt.Sprintf(`{"logRoots":[%q],"geoDatabase":%q}`, root, geoDB))
+	vl := newTestDatasource(t, fmt.Sprintf(`{"store":"victorialogs","geoDatabase":%q,"victoriaLogs":{"url":%q,"storageNodes":["http://%s","http://%s"]}}`, geoDB, c.URL(), c.Storage[0].Addr, c.Storage[1].Addr))
 	if vl.vl == nil {
 		t.Fatalf("store switch not taken: %v", vl.settingsErr)
 	}
 	h, _ := vl.CheckHealth(context.Background(), nil)
-	if h.Status != backend.HealthStatusOk || strings.Count(h.Message, " up") != 3 {
+	if h.Status != backend.HealthStatusOk || strings.Count(h.Message, " up") != 3 || !strings.Contains(h.Message, "geo database") {
 		t.Errorf("health: %v %s", h.Status, h.Message)
 	}
 	tr := backend.TimeRange{From: t0, To: t0.Add(3 * time.Hour)}
@@ -135,11 +138,12 @@ func TestVictoriaLogsStoreSameFrames(t *testing.T) {
 	if len(qs) < 10 {
 		t.Fatalf("only %d dashboard queries found", len(qs))
 	}
+	geoPanels := 0
 	for name, raw := range qs {
 		var dims struct{ Dimension, SplitBy string }
 		_ = json.Unmarshal(raw, &dims)
 		if query.IsGeoDimension(dims.Dimension) || query.IsGeoDimension(dims.SplitBy) {
-			continue // the VictoriaLogs store does not answer the geo dimensions yet (docs/scale-out.md)
+			geoPanels++
 		}
 		a, ta := frames(emb, raw)
 		b, tb := frames(vl, raw)
@@ -147,6 +151,32 @@ func TestVictoriaLogsStoreSameFrames(t *testing.T) {
 			t.Errorf("%s %s:\nembedded:     %.600s\nvictorialogs: %.600s", name, raw, a, b)
 		}
 		t.Logf("%-60s embedded %6.1f ms  victorialogs %6.1f ms", name, float64(ta.Microseconds())/1000, float64(tb.Microseconds())/1000)
+	}
+	if geoPanels == 0 {
+		t.Errorf("no geo panel among the dashboard queries")
+	}
+	// Geo filters, and the suggestions of geo dimensions as the query editor
+	// and the ad hoc filter picker ask for them.
+	for _, raw := range []string{
+		`{"queryType":"topN","dimension":"clientIp","limit":5,"filters":{"clientCountry":["us","DE"]}}`,
+		`{"queryType":"traffic","splitBy":"clientCountry","limit":3,"filters":{"adhoc":[{"key":"clientCountry","operator":"!=","value":"unknown"}]}}`,
+		`{"queryType":"stats","filters":{"clientCountry":["unknown"]}}`,
+	} {
+		a, _ := frames(emb, json.RawMessage(raw))
+		b, _ := frames(vl, json.RawMessage(raw))
+		if strings.HasPrefix(a, "error") || a != b {
+			t.Errorf("%s:\nembedded:     %.600s\nvictorialogs: %.600s", raw, a, b)
+		}
+	}
+	rng := fmt.Sprintf("&from=%d&to=%d", t0.UnixMilli(), t0.Add(3*time.Hour).UnixMilli())
+	for _, q := range []string{"field=clientCountry" + rng, "field=clientCountry&prefix=u" + rng, "field=clientIp&prefix=2001" + rng} {
+		se, be := call(t, emb, nil, "GET", "suggestions?"+q, "")
+		sv, bv := call(t, vl, nil, "GET", "suggestions?"+q, "")
+		je, _ := json.Marshal(be)
+		jv, _ := json.Marshal(bv)
+		if se != 200 || sv != 200 || string(je) != string(jv) || len(be["values"].([]any)) == 0 {
+			t.Errorf("suggestions %s: embedded %d %.300s, victorialogs %d %.300s", q, se, je, sv, jv)
+		}
 	}
 	// Trace through the data source: masked, no body.
 	resp, _ := vl.QueryData(context.Background(), &backend.QueryDataRequest{Queries: []backend.DataQuery{{RefID: "T", JSON: json.RawMessage(fmt.Sprintf(`{"queryType":"trace","uuid":%q}`, gt.UUIDs[7]))}}})

@@ -83,3 +83,63 @@ func GeoValue(g GeoLookup, dimension, ip string) string {
 	}
 	return GeoUnknown
 }
+
+// HasGeoFilters says whether f holds a filter on a geo dimension
+// (filters.clientCountry, clientAsn, clientCity or an ad hoc filter on one).
+func (f Filters) HasGeoFilters() bool {
+	_, g := SplitGeoFilters(f)
+	return len(g.ClientCountry)+len(g.ClientAsn)+len(g.ClientCity)+len(g.Adhoc) > 0
+}
+
+// SplitGeoFilters separates f's geo filters from the others. A store that
+// has no geo database of its own (pkg/vlogs) answers rest itself and the
+// geo part through GeoClientMatch, per distinct client address: the geo
+// filters read nothing but the client address.
+func SplitGeoFilters(f Filters) (rest, geoOnly Filters) {
+	rest = f
+	geoOnly.ClientCountry, geoOnly.ClientAsn, geoOnly.ClientCity = f.ClientCountry, f.ClientAsn, f.ClientCity
+	rest.ClientCountry, rest.ClientAsn, rest.ClientCity = nil, nil, nil
+	rest.Adhoc = nil
+	for _, a := range f.Adhoc {
+		if IsGeoDimension(a.Key) {
+			geoOnly.Adhoc = append(geoOnly.Adhoc, a)
+		} else {
+			rest.Adhoc = append(rest.Adhoc, a)
+		}
+	}
+	return rest, geoOnly
+}
+
+// CheckFiltersGeo validates filters as every transaction query of an
+// engine with the geo database g does (the same errors).
+func CheckFiltersGeo(f Filters, g GeoLookup) error {
+	f.geo = g
+	_, err := compile(f)
+	return err
+}
+
+// GeoClientMatch compiles the geo filters of f (SplitGeoFilters; others
+// are ignored) with the database g into a predicate on a client address's
+// text: the engine's own predicates, so both stores agree.
+func GeoClientMatch(f Filters, g GeoLookup) (func(ip string) bool, error) {
+	_, geoOnly := SplitGeoFilters(f)
+	geoOnly.geo = g
+	m, err := compile(geoOnly)
+	if err != nil {
+		return nil, err
+	}
+	return func(ip string) bool { return m.match(&model.Transaction{ClientIP: ip}) }, nil
+}
+
+// BindGeo is a geo dimension's value for a client address with the
+// database g (an error, the engine's, when g does not hold it).
+func BindGeo(dimension string, g GeoLookup) (func(ip string) string, error) {
+	spec, ok := LookupDimensionSpec(dimension)
+	if !ok || !spec.Geo {
+		return nil, badQuery("dimension %q is not a geo dimension", dimension)
+	}
+	if _, err := spec.bind(g); err != nil {
+		return nil, err
+	}
+	return func(ip string) string { return GeoValue(g, dimension, ip) }, nil
+}

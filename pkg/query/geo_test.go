@@ -94,3 +94,46 @@ func TestGeoDimension(t *testing.T) {
 		}
 	}
 }
+
+// The geo part of filters, for stores that resolve geography per client
+// address (pkg/vlogs): split off exactly, and decided as the engine does.
+func TestGeoClientMatch(t *testing.T) {
+	f := Filters{Method: []string{"GET"}, ClientCountry: []string{"fr"},
+		Adhoc: []AdhocFilter{{Key: "path", Operator: "=", Value: "/a"}, {Key: "clientCountry", Operator: "!=", Value: "unknown"}}}
+	rest, geoOnly := SplitGeoFilters(f)
+	if rest.ClientCountry != nil || len(rest.Adhoc) != 1 || rest.Adhoc[0].Key != "path" || len(rest.Method) != 1 {
+		t.Errorf("rest: %+v", rest)
+	}
+	if len(geoOnly.ClientCountry) != 1 || len(geoOnly.Adhoc) != 1 || geoOnly.Adhoc[0].Key != "clientCountry" || geoOnly.Method != nil {
+		t.Errorf("geo part: %+v", geoOnly)
+	}
+	if !f.HasGeoFilters() || rest.HasGeoFilters() {
+		t.Errorf("HasGeoFilters: %v %v", f.HasGeoFilters(), rest.HasGeoFilters())
+	}
+	g := &fakeGeo{calls: map[string]int{}}
+	match, err := GeoClientMatch(f, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ip, want := range map[string]bool{"10.0.0.1": true, "10.0.0.2": true, "10.0.0.3": false, "10.0.0.4": false, "": false} {
+		if match(ip) != want {
+			t.Errorf("%q: %v, want %v", ip, !want, want)
+		}
+	}
+	if _, err := GeoClientMatch(f, nil); err == nil || !strings.Contains(err.Error(), "geoDatabase") {
+		t.Errorf("no database: %v", err)
+	}
+	if err := CheckFiltersGeo(f, nil); err == nil {
+		t.Errorf("CheckFiltersGeo without a database accepted a geo filter")
+	}
+	if err := CheckFiltersGeo(f, g); err != nil {
+		t.Errorf("CheckFiltersGeo: %v", err)
+	}
+	of, err := BindGeo("clientCountry", g)
+	if err != nil || of("10.0.0.3") != "US" || of("10.0.0.9") != GeoUnknown {
+		t.Errorf("BindGeo: %v", err)
+	}
+	if _, err := BindGeo("clientAsn", g); err == nil || !strings.Contains(err.Error(), "no asn data") {
+		t.Errorf("BindGeo without ASN data: %v", err)
+	}
+}

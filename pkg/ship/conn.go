@@ -122,7 +122,17 @@ func (c *Conn) Do(ctx context.Context, method, path string, body io.Reader, cont
 // each result row. Partial answers are never asked for: a storage node down
 // is an error, not a silently smaller count.
 func (c *Conn) Query(ctx context.Context, q string, start, end time.Time, fn func(map[string]string) error) error {
+	return c.QueryWith(ctx, q, "", start, end, fn)
+}
+
+// QueryWith is Query with a LogsQL filter sent as VictoriaLogs'
+// extra_filters parameter ("" none), which every record must pass too:
+// unlike the query text it is not bounded by -search.maxQueryLen.
+func (c *Conn) QueryWith(ctx context.Context, q, extraFilters string, start, end time.Time, fn func(map[string]string) error) error {
 	form := url.Values{"query": {q}}
+	if extraFilters != "" {
+		form.Set("extra_filters", extraFilters)
+	}
 	if !start.IsZero() {
 		form.Set("start", start.UTC().Format(time.RFC3339Nano))
 	}

@@ -34,6 +34,11 @@ type Backend struct {
 	// Collections resolves filters.collection to API ids, as the embedded
 	// engine's Collections does (nil: a collection filter matches nothing).
 	Collections func(names []string) ([]string, error)
+	// Geo resolves client addresses for the geo dimensions and filters, as
+	// the embedded engine's Geo does (nil: no geoDatabase). The records
+	// carry no geography: it is resolved here at query time, once per
+	// distinct client address.
+	Geo query.GeoLookup
 }
 
 func (b *Backend) now() time.Time {
@@ -52,9 +57,10 @@ func (b *Backend) start(ctx context.Context, tr query.TimeRange) (context.Contex
 	return ctx, cancel, lim, nil
 }
 
-// run runs a LogsQL query, wrapping transport errors so they read clearly.
-func (b *Backend) run(ctx context.Context, lq string, tr query.TimeRange, fn func(map[string]string) error) error {
-	err := b.Conn.Query(ctx, lq, tr.From, tr.To, fn)
+// run runs a LogsQL query with extra filters (VictoriaLogs' extra_filters;
+// "" none: see filter), wrapping transport errors so they read clearly.
+func (b *Backend) run(ctx context.Context, lq, extra string, tr query.TimeRange, fn func(map[string]string) error) error {
+	err := b.Conn.QueryWith(ctx, lq, extra, tr.From, tr.To, fn)
 	if err == nil {
 		return nil
 	}
@@ -73,23 +79,133 @@ func (b *Backend) run(ctx context.Context, lq string, tr query.TimeRange, fn fun
 	return err
 }
 
-func (b *Backend) filter(f query.Filters) (string, error) {
+// filter is the LogsQL filter for the query's filters over tr (the range
+// the query runs on), and the extra filter to send with it. Filters on geo
+// dimensions read only the client address, so they become the set of the
+// client addresses in tr, passing the other filters, whose geography
+// passes them (clientSet). The set goes as VictoriaLogs' extra_filters
+// parameter: it can be far longer than the query text may be
+// (-search.maxQueryLen, 16 KB by default).
+func (b *Backend) filter(ctx context.Context, f query.Filters, tr query.TimeRange) (string, string, error) {
+	if err := query.CheckFiltersGeo(f, b.Geo); err != nil {
+		return "", "", err
+	}
+	rest, _ := query.SplitGeoFilters(f)
 	var apis []string
 	if len(f.Collection) > 0 && b.Collections != nil {
 		ids, err := b.Collections(f.Collection)
 		if err != nil {
-			return "", err
+			return "", "", err
 		}
 		apis = ids
 	}
-	s, err := Filter(f, apis)
+	s, err := Filter(rest, apis)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if ex := b.Deletions.Exclude(); ex != "" {
 		s += " " + ex
 	}
-	return s, nil
+	if !f.HasGeoFilters() {
+		return s, "", nil
+	}
+	match, err := query.GeoClientMatch(f, b.Geo)
+	if err != nil {
+		return "", "", err
+	}
+	ips, err := b.distinctClients(ctx, s, tr)
+	if err != nil {
+		return "", "", err
+	}
+	set := clientSet(ips, match)
+	if len(set) > MaxExtraFilter {
+		return "", "", fmt.Errorf("%w: the geo filter keeps %d of %d client addresses, too many to send to VictoriaLogs: narrow the time range or add filters", query.ErrLimit, countPassing(ips, match), len(ips))
+	}
+	return s, set, nil
+}
+
+// distinctClients are the client address texts of the records matching f in tr.
+func (b *Backend) distinctClients(ctx context.Context, f string, tr query.TimeRange) ([]string, error) {
+	var ips []string
+	err := b.run(ctx, f+" | uniq by ("+ship.FieldClientIP+")", "", tr, func(r map[string]string) error {
+		if len(ips) >= MaxGroups {
+			return fmt.Errorf("%w: more than %d client addresses to resolve for a geo filter", query.ErrLimit, MaxGroups)
+		}
+		ips = append(ips, r[ship.FieldClientIP])
+		return nil
+	})
+	return ips, err
+}
+
+// MaxExtraFilter bounds the client address set of a geo filter: VictoriaLogs
+// reads its form parameters with Go's net/http, which refuses a body
+// above 10 MB.
+const MaxExtraFilter = 8 << 20
+
+func countPassing(ips []string, match func(string) bool) int {
+	n := 0
+	for _, ip := range ips {
+		if match(ip) {
+			n++
+		}
+	}
+	return n
+}
+
+// clientSet is the filter keeping the records of the addresses (texts as
+// VictoriaLogs returns them) that match passes: the shorter of the list of
+// those that pass and the negated list of those that do not. in("") also
+// matches records without the field, as "" stands for them.
+func clientSet(ips []string, match func(ip string) bool) string {
+	var pass, fail []string
+	for _, ip := range ips {
+		if match(ip) {
+			pass = append(pass, ip)
+		} else {
+			fail = append(fail, ip)
+		}
+	}
+	switch {
+	case len(pass) == 0:
+		return matchNothing
+	case len(fail) == 0:
+		return "*"
+	case len(fail) < len(pass):
+		return "-" + in(ship.FieldClientIP, fail)
+	}
+	return in(ship.FieldClientIP, pass)
+}
+
+// dimensionSource is where a dimension's value comes from: a record field
+// and a mapping of its text (the identity but for the geo dimensions,
+// resolved from the client address with the geo database, once per
+// distinct address).
+type dimensionSource struct {
+	field string
+	value func(text string) string
+}
+
+func (b *Backend) dimension(dim string) (dimensionSource, error) {
+	if query.IsGeoDimension(dim) {
+		of, err := query.BindGeo(dim, b.Geo)
+		if err != nil {
+			return dimensionSource{}, err
+		}
+		seen := map[string]string{}
+		return dimensionSource{field: ship.FieldClientIP, value: func(ip string) string {
+			v, ok := seen[ip]
+			if !ok {
+				v = of(ip)
+				seen[ip] = v
+			}
+			return v
+		}}, nil
+	}
+	field, ok := Field(dim)
+	if !ok {
+		return dimensionSource{}, query.BadQuery("dimension %q is not one of %v", dim, query.Dimensions)
+	}
+	return dimensionSource{field: field, value: func(v string) string { return v }}, nil
 }
 
 // Stats answers a stats query.
@@ -100,7 +216,7 @@ func (b *Backend) Stats(ctx context.Context, qy query.Query, tr query.TimeRange)
 	if err != nil {
 		return res, err
 	}
-	f, err := b.filter(qy.Filters)
+	f, extra, err := b.filter(ctx, qy.Filters, tr)
 	if err != nil {
 		return res, err
 	}
@@ -120,15 +236,20 @@ func (b *Backend) Stats(ctx context.Context, qy query.Query, tr query.TimeRange)
 	lq := f + " | stats count() total, count() if (outcome:=allowed) allowed, count() if (outcome:=blocked) blocked," +
 		" count() if (outcome:=wouldBlock) would_block, count() if (outcome:=unmatched) unmatched"
 	if want("distinctClients") {
-		lq += ", count_uniq(client_ip) clients"
+		// The engine counts records without an address as one more client;
+		// count_uniq skips empty values.
+		lq += ", count_uniq(client_ip) clients, count() if (client_ip:\"\") no_client"
 	}
 	if want("instances") {
 		lq += ", count_uniq(instance) instances"
 	}
-	err = b.run(ctx, lq, tr, func(r map[string]string) error {
+	err = b.run(ctx, lq, extra, tr, func(r map[string]string) error {
 		res.Total, res.Allowed, res.Blocked = fmtInt(r["total"]), fmtInt(r["allowed"]), fmtInt(r["blocked"])
 		res.WouldBlock, res.Unmatched = fmtInt(r["would_block"]), fmtInt(r["unmatched"])
 		res.DistinctClients, res.Instances = fmtInt(r["clients"]), fmtInt(r["instances"])
+		if fmtInt(r["no_client"]) > 0 {
+			res.DistinctClients++
+		}
 		return nil
 	})
 	if err != nil {
@@ -144,7 +265,7 @@ func (b *Backend) Stats(ctx context.Context, qy query.Query, tr query.TimeRange)
 	type dc struct{ d, n int64 }
 	var hist []dc
 	var n int64
-	err = b.run(ctx, f+" "+ship.FieldDuration+":* | stats by ("+ship.FieldDuration+") count() n", tr, func(r map[string]string) error {
+	err = b.run(ctx, f+" "+ship.FieldDuration+":* | stats by ("+ship.FieldDuration+") count() n", extra, tr, func(r map[string]string) error {
 		d, err := strconv.ParseInt(r[ship.FieldDuration], 10, 64)
 		if err != nil {
 			return nil
@@ -187,11 +308,12 @@ type group struct {
 }
 
 // countBy counts the matching records by a dimension's value and outcome.
-func (b *Backend) countBy(ctx context.Context, f, dim string, tr query.TimeRange) ([]*group, int64, error) {
-	field, ok := Field(dim)
-	if !ok {
-		return nil, 0, query.BadQuery("dimension %q is not one of %v", dim, query.Dimensions)
+func (b *Backend) countBy(ctx context.Context, f, extra, dim string, tr query.TimeRange) ([]*group, int64, error) {
+	src, err := b.dimension(dim)
+	if err != nil {
+		return nil, 0, err
 	}
+	field := src.field
 	by := field
 	if dim == "api" {
 		by += ", " + ship.FieldAPIName
@@ -201,8 +323,8 @@ func (b *Backend) countBy(ctx context.Context, f, dim string, tr query.TimeRange
 	var total int64
 	lq := f + " | stats by (" + by + ") count() n, count() if (outcome:=allowed) o0, count() if (outcome:=blocked) o1," +
 		" count() if (outcome:=wouldBlock) o2, count() if (outcome:=unmatched) o3"
-	err := b.run(ctx, lq, tr, func(r map[string]string) error {
-		v := r[field]
+	err = b.run(ctx, lq, extra, tr, func(r map[string]string) error {
+		v := src.value(r[field])
 		g := groups[v]
 		if g == nil {
 			if len(groups) >= MaxGroups {
@@ -259,8 +381,8 @@ func (b *Backend) TopN(ctx context.Context, qy query.Query, tr query.TimeRange) 
 	if qy.Dimension == "" {
 		return res, query.BadQuery("topN needs a dimension (one of %v)", query.Dimensions)
 	}
-	if _, ok := Field(qy.Dimension); !ok {
-		return res, query.BadQuery("dimension %q is not one of %v", qy.Dimension, query.Dimensions)
+	if _, err := b.dimension(qy.Dimension); err != nil {
+		return res, err
 	}
 	ctx, cancel, lim, err := b.start(ctx, tr)
 	defer cancel()
@@ -271,11 +393,11 @@ func (b *Backend) TopN(ctx context.Context, qy query.Query, tr query.TimeRange) 
 	if err != nil {
 		return res, err
 	}
-	f, err := b.filter(qy.Filters)
+	f, extra, err := b.filter(ctx, qy.Filters, tr)
 	if err != nil {
 		return res, err
 	}
-	groups, total, err := b.countBy(ctx, f, qy.Dimension, tr)
+	groups, total, err := b.countBy(ctx, f, extra, qy.Dimension, tr)
 	if err != nil {
 		return res, err
 	}
@@ -321,10 +443,11 @@ func (b *Backend) Traffic(ctx context.Context, qy query.Query, tr query.TimeRang
 	if tr.From.IsZero() || tr.To.IsZero() || !tr.To.After(tr.From) {
 		return res, query.BadQuery("traffic needs a time range with from before to")
 	}
-	field, ok := Field(res.SplitBy)
-	if !ok {
-		return res, query.BadQuery("splitBy: dimension %q is not one of %v", res.SplitBy, query.Dimensions)
+	src, err := b.dimension(res.SplitBy)
+	if err != nil {
+		return res, fmt.Errorf("splitBy: %w", err)
 	}
+	field := src.field
 	ctx, cancel, lim, err := b.start(ctx, tr)
 	defer cancel()
 	if err != nil {
@@ -349,7 +472,7 @@ func (b *Backend) Traffic(ctx context.Context, qy query.Query, tr query.TimeRang
 	for i := range res.Buckets {
 		res.Buckets[i] = time.UnixMicro(start + int64(i)*ivUS).UTC()
 	}
-	f, err := b.filter(qy.Filters)
+	f, extra, err := b.filter(ctx, qy.Filters, tr)
 	if err != nil {
 		return res, err
 	}
@@ -367,7 +490,7 @@ func (b *Backend) Traffic(ctx context.Context, qy query.Query, tr query.TimeRang
 		if err != nil {
 			return res, err
 		}
-		groups, _, err := b.countBy(ctx, f, res.SplitBy, tr)
+		groups, _, err := b.countBy(ctx, f, extra, res.SplitBy, tr)
 		if err != nil {
 			return res, err
 		}
@@ -399,13 +522,13 @@ func (b *Backend) Traffic(ctx context.Context, qy query.Query, tr query.TimeRang
 		return res, query.BadQuery("the VictoriaLogs store needs a traffic interval of whole milliseconds (got %s)", iv)
 	}
 	lq := fmt.Sprintf("%s | stats by (_time:%dms, %s) count() n", f, ivUS/1000, strings.TrimPrefix(by, "bucket, "))
-	err = b.run(ctx, lq, tr, func(r map[string]string) error {
+	err = b.run(ctx, lq, extra, tr, func(r map[string]string) error {
 		t, err := time.Parse(time.RFC3339Nano, r["_time"])
 		if err != nil {
 			return fmt.Errorf("VictoriaLogs bucket time %q: %v", r["_time"], err)
 		}
 		bk := int((floorDiv(t.UnixMicro(), ivUS)*ivUS - start) / ivUS)
-		s, ok := seriesOf[r[field]]
+		s, ok := seriesOf[src.value(r[field])]
 		if !ok || bk < 0 || bk >= nb {
 			return nil
 		}
@@ -494,13 +617,13 @@ func (b *Backend) Transactions(ctx context.Context, qy query.Query, tr query.Tim
 	if err != nil {
 		return res, err
 	}
-	f, err := b.filter(qy.Filters)
+	f, extra, err := b.filter(ctx, qy.Filters, tr)
 	if err != nil {
 		return res, err
 	}
 	lq := fmt.Sprintf("%s | fields %s | sort by (_time desc, uuid) limit %d", f, rowFields, limit)
 	var txs []model.Transaction
-	err = b.run(ctx, lq, tr, func(r map[string]string) error {
+	err = b.run(ctx, lq, extra, tr, func(r map[string]string) error {
 		txs = append(txs, ship.Decode(r))
 		return nil
 	})
@@ -549,7 +672,7 @@ func (b *Backend) Trace(ctx context.Context, qy query.Query) (query.TraceResult,
 	if ex := b.Deletions.Exclude(); ex != "" {
 		f += " " + ex
 	}
-	err = b.run(ctx, f+" | sort by (_time) limit 1", query.TimeRange{}, func(r map[string]string) error {
+	err = b.run(ctx, f+" | sort by (_time) limit 1", "", query.TimeRange{}, func(r map[string]string) error {
 		found = r
 		return nil
 	})
@@ -592,7 +715,7 @@ func (b *Backend) Instances(ctx context.Context, qy query.Query, tr query.TimeRa
 	if err != nil {
 		return res, err
 	}
-	f, err := b.filter(qy.Filters)
+	f, extra, err := b.filter(ctx, qy.Filters, query.TimeRange{}) // the instances query's filters hold at any time
 	if err != nil {
 		return res, err
 	}
@@ -614,7 +737,7 @@ func (b *Backend) Instances(ctx context.Context, qy query.Query, tr query.TimeRa
 	}
 	byName := map[string]*inst{}
 	lq := fmt.Sprintf("%s | stats by (instance, hostname, api, api_name, file) count() all, count() if (%s) in_range, min(_time) first, max(_time) last", f, inRange)
-	err = b.run(ctx, lq, query.TimeRange{}, func(r map[string]string) error {
+	err = b.run(ctx, lq, extra, query.TimeRange{}, func(r map[string]string) error {
 		name := r[ship.FieldInstance]
 		in := byName[name]
 		if in == nil {

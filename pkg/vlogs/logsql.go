@@ -154,27 +154,64 @@ func Filter(f query.Filters, collectionAPIs []string) (string, error) {
 	return strings.Join(parts, " "), nil
 }
 
-// clientIPFilter: one address, or an IPv4 CIDR (ipv4_range). IPv6 CIDRs
-// become a regexp when the prefix ends on a group boundary.
+// clientIPFilter matches what model.ClientMatcher matches (the engine's
+// filters.clientIp and deletions): one address or a CIDR, compared as
+// parsed addresses, never as text. VictoriaLogs' ipv6_range parses every
+// value with netip.ParseAddr, as the engine does, so non-canonical text
+// ("2001:DB8:0::1") and IPv4-mapped text ("::ffff:10.0.0.1") match there
+// as they do in the engine, and IPv4 values (text or an IPv4-typed column)
+// compare as ::ffff:a.b.c.d.
 func clientIPFilter(s string) (string, error) {
-	if !strings.Contains(s, "/") {
-		a, _ := netip.ParseAddr(s)
-		a = a.Unmap()
-		if a.Is4() {
-			return ship.FieldClientIP + ":in(" + q(a.String()) + "," + q("::ffff:"+a.String()) + ")", nil
-		}
-		return ship.FieldClientIP + ":=" + q(a.String()), nil
+	m, err := model.ParseClientMatcher(s)
+	if err != nil {
+		return "", query.BadQuery("filters.clientIp: %q is not an address or CIDR", s)
 	}
-	p, _ := netip.ParsePrefix(s)
-	p = p.Masked()
+	return prefixFilter(ship.FieldClientIP, m.Prefix()), nil
+}
+
+// mapped4 is the IPv4-mapped block ::ffff:0:0/96: where ipv6_range puts
+// IPv4 values, and where the engine (which unmaps them) never looks for
+// an IPv6 prefix.
+var mapped4 = netip.MustParsePrefix("::ffff:0:0/96")
+
+// prefixFilter is the LogsQL filter for a (masked) ClientMatcher prefix.
+func prefixFilter(field string, p netip.Prefix) string {
+	first, last := prefixBounds(p)
 	if p.Addr().Is4() {
-		return ship.FieldClientIP + ":ipv4_range(" + q(p.String()) + ")", nil
+		return ipv6Range(field, netip.AddrFrom16(first.As16()), netip.AddrFrom16(last.As16()))
 	}
-	if p.Addr().Is4In6() && p.Bits() >= 96 {
-		v4 := netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
-		return ship.FieldClientIP + ":ipv4_range(" + q(v4.String()) + ")", nil
+	// An IPv6 prefix: IPv4 values are IPv4 to the engine, in no IPv6
+	// prefix, so a prefix holding the mapped block skips it; a zoned value
+	// ("fe80::1%eth0") is in no prefix either, but ipv6_range drops zones.
+	noZone := " -" + field + ":~" + q("%")
+	mFirst, mLast := prefixBounds(mapped4)
+	if !p.Contains(mFirst) {
+		return ipv6Range(field, first, last) + noZone
 	}
-	return "", query.BadQuery("filters.clientIp: IPv6 CIDR %q is not supported on the VictoriaLogs store (give single addresses)", s)
+	var ranges []string
+	if first.Less(mFirst) {
+		ranges = append(ranges, ipv6Range(field, first, mFirst.Prev()))
+	}
+	if mLast.Less(last) {
+		ranges = append(ranges, ipv6Range(field, mLast.Next(), last))
+	}
+	return "(" + strings.Join(ranges, " or ") + ")" + noZone
+}
+
+func ipv6Range(field string, first, last netip.Addr) string {
+	return field + ":ipv6_range(" + q(first.String()) + ", " + q(last.String()) + ")"
+}
+
+// prefixBounds are the first and last address of a prefix.
+func prefixBounds(p netip.Prefix) (first, last netip.Addr) {
+	p = p.Masked()
+	first = p.Addr()
+	b := first.AsSlice()
+	for i := p.Bits(); i < len(b)*8; i++ {
+		b[i/8] |= 0x80 >> (i % 8)
+	}
+	last, _ = netip.AddrFromSlice(b)
+	return first, last
 }
 
 // pathFilter follows the engine: "/a/*" or "/a/**" prefix, other

@@ -2,7 +2,7 @@
 // (pkg/plugin/contract_test.go fails when it is stale); these tests fail when the TypeScript
 // tables disagree with it. Regenerate: UPDATE_CONTRACT=1 go test ./pkg/plugin -run TestContract
 import contract from './contract.json';
-import { DEFAULT_JSON_PATHS, SETTINGS_KEYS } from './settings';
+import { DEFAULT_JSON_PATHS, SECURE_SETTINGS_KEYS, SETTINGS_KEYS, STORES, VICTORIA_LOGS_KEYS } from './settings';
 import { EXPLORER_LIST_KEYS, EXPLORER_TEXT_KEYS, FILTER_SPECS, type FilterSpec } from './filters';
 import { OUTCOMES } from './outcomes';
 import {
@@ -81,5 +81,11 @@ describe('Go ↔ TypeScript query contract (contract.json)', () => {
   it('has the same settings keys and JSON path keys', () => {
     expect(sorted(SETTINGS_KEYS)).toEqual(sorted(contract.settingsKeys));
     expect(sorted(Object.keys(DEFAULT_JSON_PATHS))).toEqual(sorted(contract.jsonPathKeys));
+  });
+
+  it('has the same stores, VictoriaLogs keys and secure settings keys', () => {
+    expect([...STORES]).toEqual(contract.stores);
+    expect(sorted(VICTORIA_LOGS_KEYS)).toEqual(sorted(contract.victoriaLogsKeys));
+    expect(sorted(SECURE_SETTINGS_KEYS)).toEqual(sorted(contract.secureSettingsKeys));
   });
 });

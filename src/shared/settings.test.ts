@@ -1,4 +1,6 @@
 import {
+  validateUrls,
+  validateVictoriaLogs,
   DEFAULT_OUTCOME_RULES,
   isGoDuration,
   validateAbsolutePath,
@@ -95,6 +97,27 @@ describe('settings validators', () => {
     expect(validateJsonPaths({ instance: 'kubernetes.pod.name', api: '' })).toEqual([]);
     expect(validateJsonPaths({ instance: 'pod..name' })).toEqual([
       'JSON path for instance "pod..name" has an empty segment (two dots, or a dot at an end).',
+    ]);
+  });
+});
+
+describe('validateVictoriaLogs', () => {
+  it.each([
+    [{ url: 'http://vl:9471' }, []],
+    [{ url: 'https://vl.example/base', accountId: '0', projectId: '12' }, []],
+    [{ url: '' }, ['Enter the URL of the VictoriaLogs select node.']],
+    [{ url: 'vl:9471' }, ['"vl:9471" is not an http(s) URL.']],
+    [{ url: 'ftp://vl' }, ['"ftp://vl" is not an http(s) URL.']],
+    [{ url: 'http://vl', accountId: '1a' }, ['Account ID "1a" is not a number.']],
+    [{ url: 'http://vl', projectId: '-1' }, ['Project ID "-1" is not a number.']],
+  ])('%j', (settings, messages) => {
+    expect(validateVictoriaLogs(settings)).toEqual(messages);
+  });
+
+  it('checks storage node URLs', () => {
+    expect(validateUrls(['http://s1:9491', ' ', 's2'], 'Storage node')).toEqual([
+      'Storage node 2 is empty: enter a URL or remove it.',
+      'Storage node 3 "s2" is not an http(s) URL.',
     ]);
   });
 });

@@ -164,20 +164,108 @@ export interface ApifwDataSourceOptions extends DataSourceJsonData {
   /** Absolute path of a MaxMind-format .mmdb file (country, city or ASN) for the client geography dimensions. */
   geoDatabase?: string;
   /** Where transactions are read: the embedded index (default) or a VictoriaLogs cluster (docs/scale-out.md). */
-  store?: 'embedded' | 'victorialogs';
+  store?: StoreName;
   /** The VictoriaLogs select node; password, bearer token and CA are secure settings. */
   victoriaLogs?: VictoriaLogsSettings;
 }
 
+/** The values of `store` (Go's plugin.Stores). */
+export const STORES = ['embedded', 'victorialogs'] as const;
+export type StoreName = (typeof STORES)[number];
+
 /** Go's plugin.VictoriaLogsConfig. */
 export interface VictoriaLogsSettings {
+  /** The select node's base URL. */
   url: string;
+  /** Tenant: VictoriaLogs' AccountID and ProjectID headers (numbers). */
   accountId?: string;
   projectId?: string;
+  /** Basic auth user; the password is the secure setting victoriaLogsPassword. */
   username?: string;
   tlsSkipVerify?: boolean;
   tlsServerName?: string;
+  /** The storage nodes' base URLs, for the health check. */
   storageNodes?: string[];
+}
+
+/** The keys of VictoriaLogsSettings (src/shared/contract.test.ts checks them against Go's). */
+export const VICTORIA_LOGS_KEYS = [
+  'url',
+  'accountId',
+  'projectId',
+  'username',
+  'tlsSkipVerify',
+  'tlsServerName',
+  'storageNodes',
+] as const satisfies ReadonlyArray<keyof VictoriaLogsSettings>;
+
+type MissingVictoriaLogsKey = Exclude<keyof VictoriaLogsSettings, (typeof VICTORIA_LOGS_KEYS)[number]>;
+const allVictoriaLogsKeys: [MissingVictoriaLogsKey] extends [never] ? true : MissingVictoriaLogsKey = true;
+void allVictoriaLogsKeys;
+
+/** secureJsonData of an instance: stored encrypted by Grafana, never sent back to the browser. */
+export interface ApifwSecureJsonData {
+  /** Basic auth password for VictoriaLogs (with victoriaLogs.username). */
+  victoriaLogsPassword?: string;
+  /** Bearer token for VictoriaLogs (instead of basic auth). */
+  victoriaLogsBearerToken?: string;
+  /** PEM CA certificate(s) trusted for the VictoriaLogs URL and storage nodes. */
+  victoriaLogsCACert?: string;
+}
+
+/** The secureJsonData keys the backend reads (Go's plugin.SecureSettingsKeys). */
+export const SECURE_SETTINGS_KEYS = [
+  'victoriaLogsPassword',
+  'victoriaLogsBearerToken',
+  'victoriaLogsCACert',
+] as const satisfies ReadonlyArray<keyof ApifwSecureJsonData>;
+
+type MissingSecureKey = Exclude<keyof ApifwSecureJsonData, (typeof SECURE_SETTINGS_KEYS)[number]>;
+const allSecureKeys: [MissingSecureKey] extends [never] ? true : MissingSecureKey = true;
+void allSecureKeys;
+
+/** Problems of the VictoriaLogs settings, as the backend's checkStore reports them. */
+export function validateVictoriaLogs(vl: VictoriaLogsSettings | undefined): string[] {
+  const messages: string[] = [];
+  const url = (vl?.url ?? '').trim();
+  if (url === '') {
+    messages.push('Enter the URL of the VictoriaLogs select node.');
+  } else if (!isHttpUrl(url)) {
+    messages.push(`"${url}" is not an http(s) URL.`);
+  }
+  for (const [label, id] of [
+    ['Account ID', vl?.accountId],
+    ['Project ID', vl?.projectId],
+  ] as const) {
+    if (id && !/^\d+$/.test(id)) {
+      messages.push(`${label} "${id}" is not a number.`);
+    }
+  }
+  return messages;
+}
+
+/** Problems of URLs in a list (storage nodes). */
+export function validateUrls(urls: string[], label = 'URL'): string[] {
+  const messages: string[] = [];
+  urls.forEach((raw, index) => {
+    const url = raw.trim();
+    const subject = `${label} ${index + 1}`;
+    if (url === '') {
+      messages.push(`${subject} is empty: enter a URL or remove it.`);
+    } else if (!isHttpUrl(url)) {
+      messages.push(`${subject} "${url}" is not an http(s) URL.`);
+    }
+  });
+  return messages;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.host !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** The keys of jsonData (Go's plugin.Settings; src/shared/contract.test.ts checks both agree). */

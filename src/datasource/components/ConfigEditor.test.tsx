@@ -2,13 +2,17 @@ import React from 'react';
 import { fireEvent, render, screen, within } from '@testing-library/react';
 import type { DataSourceSettings } from '@grafana/data';
 
-import type { ApifwDataSourceOptions } from 'shared/settings';
+import contract from 'shared/contract.json';
+import type { ApifwDataSourceOptions, ApifwSecureJsonData } from 'shared/settings';
 import { setupComboboxEnvironment } from '../testing/environment';
 import { ConfigEditor } from './ConfigEditor';
 
-function buildOptions(jsonData: Partial<ApifwDataSourceOptions>): DataSourceSettings<ApifwDataSourceOptions> {
+function buildOptions(
+  jsonData: Partial<ApifwDataSourceOptions>,
+  secureJsonFields: Record<string, boolean> = {}
+): DataSourceSettings<ApifwDataSourceOptions, ApifwSecureJsonData> {
   // `database` is a deprecated field only some core data sources use, so it is left out.
-  const settings: Omit<DataSourceSettings<ApifwDataSourceOptions>, 'database'> = {
+  const settings: Omit<DataSourceSettings<ApifwDataSourceOptions, ApifwSecureJsonData>, 'database'> = {
     id: 1,
     uid: 'apifw-monitor',
     orgId: 1,
@@ -23,16 +27,16 @@ function buildOptions(jsonData: Partial<ApifwDataSourceOptions>): DataSourceSett
     basicAuthUser: '',
     isDefault: false,
     jsonData: jsonData as ApifwDataSourceOptions,
-    secureJsonFields: {},
+    secureJsonFields,
     readOnly: false,
     withCredentials: false,
   };
-  return settings as DataSourceSettings<ApifwDataSourceOptions>;
+  return settings as DataSourceSettings<ApifwDataSourceOptions, ApifwSecureJsonData>;
 }
 
-function renderEditor(jsonData: Partial<ApifwDataSourceOptions>) {
+function renderEditor(jsonData: Partial<ApifwDataSourceOptions>, secureJsonFields: Record<string, boolean> = {}) {
   const onOptionsChange = jest.fn();
-  const options = buildOptions(jsonData);
+  const options = buildOptions(jsonData, secureJsonFields);
   render(<ConfigEditor options={options} onOptionsChange={onOptionsChange} />);
   return { onOptionsChange, options };
 }
@@ -218,5 +222,129 @@ describe('ConfigEditor', () => {
     expect(onOptionsChange.mock.calls[0][0].jsonData.maxConcurrentQueries).toBe(8);
     fireEvent.change(screen.getByRole('spinbutton', { name: /Max rows per query/ }), { target: { value: '' } });
     expect(onOptionsChange.mock.calls[1][0].jsonData).not.toHaveProperty('maxRows');
+  });
+
+  describe('store', () => {
+    const vlSettings: Partial<ApifwDataSourceOptions> = {
+      logRoots: [],
+      store: 'victorialogs',
+      victoriaLogs: { url: 'http://vl:9471' },
+    };
+
+    it('shows the VictoriaLogs fields only for the VictoriaLogs store, and switches stores', () => {
+      const { onOptionsChange } = renderEditor({ logRoots: ['/var/log/apifw'] });
+      expect(screen.getByRole('radio', { name: 'Embedded index' })).toBeChecked();
+      expect(screen.queryByLabelText(/VictoriaLogs URL/)).not.toBeInTheDocument();
+
+      fireEvent.click(screen.getByRole('radio', { name: 'VictoriaLogs cluster' }));
+      expect(onOptionsChange.mock.calls[0][0].jsonData).toEqual({
+        logRoots: ['/var/log/apifw'],
+        store: 'victorialogs',
+      });
+    });
+
+    it('goes back to the embedded index by removing the store setting', () => {
+      const { onOptionsChange } = renderEditor(vlSettings);
+      expect(screen.getByRole('radio', { name: 'VictoriaLogs cluster' })).toBeChecked();
+      fireEvent.click(screen.getByRole('radio', { name: 'Embedded index' }));
+      expect(onOptionsChange.mock.calls[0][0].jsonData).not.toHaveProperty('store');
+    });
+
+    it('says the log directories are not read, and does not ask for one', () => {
+      renderEditor(vlSettings);
+      expect(screen.getByText(/Not read while the store is VictoriaLogs/)).toBeInTheDocument();
+      expect(screen.getByText(/the log directories below are not read on this server/)).toBeInTheDocument();
+      expect(screen.queryByRole('alert', { name: 'Log directories problems' })).not.toBeInTheDocument();
+    });
+
+    // Every victoriaLogs key and secure setting the backend reads (contract.json, generated from Go),
+    // with the field that edits it: a key without a field here fails the completeness check below.
+    const textFields: Record<string, { label: RegExp; typed: string; saved: unknown }> = {
+      url: { label: /^VictoriaLogs URL/, typed: 'https://vl.example:9471', saved: 'https://vl.example:9471' },
+      accountId: { label: /^Account ID/, typed: '12', saved: '12' },
+      projectId: { label: /^Project ID/, typed: '3', saved: '3' },
+      username: { label: /^Username/, typed: 'grafana', saved: 'grafana' },
+      tlsServerName: { label: /^TLS server name/, typed: 'vl.internal', saved: 'vl.internal' },
+    };
+    const otherFields = ['tlsSkipVerify', 'storageNodes'];
+    const secureFields: Record<string, RegExp> = {
+      victoriaLogsPassword: /^Password/,
+      victoriaLogsBearerToken: /^Bearer token/,
+      victoriaLogsCACert: /^CA certificate/,
+    };
+
+    it('has a field for every VictoriaLogs setting and secure setting', () => {
+      expect([...Object.keys(textFields), ...otherFields].sort()).toEqual([...contract.victoriaLogsKeys].sort());
+      expect(Object.keys(secureFields).sort()).toEqual([...contract.secureSettingsKeys].sort());
+    });
+
+    it.each(Object.entries(textFields))('saves %s in jsonData.victoriaLogs', (key, { label, typed, saved }) => {
+      const { onOptionsChange } = renderEditor(vlSettings);
+      fireEvent.change(screen.getByLabelText(label), { target: { value: typed } });
+      const next = onOptionsChange.mock.calls[0][0];
+      expect(next.jsonData.victoriaLogs).toEqual({ ...vlSettings.victoriaLogs, [key]: saved });
+      expect(next.jsonData.store).toBe('victorialogs');
+      expect(next.secureJsonData).toBeUndefined();
+    });
+
+    it('removes an optional setting when its field is cleared', () => {
+      const { onOptionsChange } = renderEditor({
+        ...vlSettings,
+        victoriaLogs: { url: 'http://vl:9471', username: 'g' },
+      });
+      fireEvent.change(screen.getByLabelText(/^Username/), { target: { value: '' } });
+      expect(onOptionsChange.mock.calls[0][0].jsonData.victoriaLogs).toEqual({ url: 'http://vl:9471' });
+    });
+
+    it('skips TLS verification when asked', () => {
+      const { onOptionsChange } = renderEditor(vlSettings);
+      fireEvent.click(screen.getByLabelText(/^Skip TLS verification/));
+      expect(onOptionsChange.mock.calls[0][0].jsonData.victoriaLogs).toEqual({
+        url: 'http://vl:9471',
+        tlsSkipVerify: true,
+      });
+    });
+
+    it('adds storage nodes and validates them', () => {
+      const { onOptionsChange } = renderEditor({
+        ...vlSettings,
+        victoriaLogs: { url: 'http://vl:9471', storageNodes: ['http://s1:9491', 'vlstorage-2'] },
+      });
+      expect(screen.getByRole('alert', { name: 'Storage nodes problems' })).toHaveTextContent(
+        'Storage node 2 "vlstorage-2" is not an http(s) URL.'
+      );
+      fireEvent.click(screen.getByRole('button', { name: 'Add storage nodes' }));
+      expect(onOptionsChange.mock.calls[0][0].jsonData.victoriaLogs.storageNodes).toEqual([
+        'http://s1:9491',
+        'vlstorage-2',
+        '',
+      ]);
+    });
+
+    it('flags a URL that is not http(s) and tenant ids that are not numbers', () => {
+      renderEditor({ ...vlSettings, victoriaLogs: { url: 'vl:9471', accountId: 'abc' } });
+      expect(screen.getByText('"vl:9471" is not an http(s) URL.')).toBeInTheDocument();
+      expect(screen.getByText('Account ID "abc" is not a number.')).toBeInTheDocument();
+    });
+
+    it.each(Object.entries(secureFields))('saves %s in secureJsonData only', (key, label) => {
+      const { onOptionsChange } = renderEditor(vlSettings);
+      fireEvent.change(screen.getByLabelText(label), { target: { value: 's3cret' } });
+      const next = onOptionsChange.mock.calls[0][0];
+      expect(next.secureJsonData).toEqual({ [key]: 's3cret' });
+      expect(JSON.stringify(next.jsonData)).not.toContain('s3cret');
+    });
+
+    it.each(Object.entries(secureFields))('resets a configured %s', (key, label) => {
+      const { onOptionsChange } = renderEditor(vlSettings, { [key]: true });
+      const field = screen.getByLabelText(label);
+      expect(field).toBeDisabled();
+      expect(field).toHaveValue('configured');
+      fireEvent.click(screen.getByRole('button', { name: 'Reset' })); // the one configured secret's
+
+      const next = onOptionsChange.mock.calls[0][0];
+      expect(next.secureJsonFields).toEqual({ [key]: false });
+      expect(next.secureJsonData).toEqual({ [key]: '' });
+    });
   });
 });

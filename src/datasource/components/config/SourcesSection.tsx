@@ -10,18 +10,23 @@ const validateOptionalRoots = (roots: string[]) => (roots.length === 0 ? [] : va
 
 /** Where the logs and reports are: directories on the Grafana server. */
 export function SourcesSection({ jsonData, onChange }: SectionProps) {
+  const remote = jsonData.store === 'victorialogs';
   return (
     <>
       <FieldSet label="Transaction logs">
         <StringListEditor
           idPrefix="apifw-log-root"
           label="Log directories"
-          description="Absolute paths on the Grafana server. Each is either a FILES root (one sub-directory per firewall instance holding *.transaction.log files) or a directory of captured STDOUT / container log files. The Grafana server process must be able to read them."
+          description={
+            remote
+              ? 'Not read while the store is VictoriaLogs: the shippers on the firewall hosts read the logs. Kept for switching back to the embedded index.'
+              : 'Absolute paths on the Grafana server. Each is either a FILES root (one sub-directory per firewall instance holding *.transaction.log files) or a directory of captured STDOUT / container log files. The Grafana server process must be able to read them.'
+          }
           placeholder="/var/log/apifw"
           values={jsonData.logRoots ?? []}
           addText="Add directory"
-          // At least one log directory is needed before the data source can answer anything.
-          validate={validateRoots}
+          // The embedded index needs at least one log directory before it can answer anything.
+          validate={remote ? validateOptionalRoots : validateRoots}
           onChange={(logRoots) => onChange({ logRoots })}
         />
       </FieldSet>
