@@ -15,13 +15,14 @@ import (
 type block struct {
 	uuids    []uuidKey
 	time     times
-	tuple    codes   // Tuple dictionary code: instance, api, method, status, outcome, …
-	ip       codes   // ClientIPs code
-	path     codes   // Paths code
-	dur      codes   // duration µs + 1; 0 = unknown
-	length   codes   // record length in bytes
-	runs     []run   // where the rows are on disk
-	groupOff []int64 // sealed: offset of each timeGroup's first row, so a position sums at most one group
+	tuple    codes       // Tuple dictionary code: instance, api, method, status, outcome, …
+	ip       codes       // ClientIPs code
+	path     codes       // Paths code
+	dur      codes       // duration µs + 1; 0 = unknown
+	length   codes       // record length in bytes
+	runs     []run       // where the rows are on disk
+	groupOff []int64     // sealed: offset of each timeGroup's first row, so a position sums at most one group
+	tuples   tupleCounts // sealed: rows per tuple code
 }
 
 // run is a stretch of rows read one after the other from one file: each row
@@ -91,6 +92,7 @@ func (b *block) seal(v blockView) *block {
 		length: narrowCodes(b.length.u32[:v.n], true),
 		runs:   append([]run(nil), b.runs[:v.nRuns]...),
 	}
+	s.tuples = countTuples(&s.tuple, v.n)
 	s.groupOff = make([]int64, (v.n+timeGroup-1)/timeGroup)
 	k := 0
 	var off int64
@@ -112,7 +114,8 @@ func (b *block) seal(v blockView) *block {
 
 func (b *block) bytes() int64 {
 	return 16*int64(cap(b.uuids)) + b.time.bytes() + b.tuple.bytes() + b.ip.bytes() + b.path.bytes() +
-		b.dur.bytes() + b.length.bytes() + int64(unsafe.Sizeof(run{}))*int64(cap(b.runs)) + 8*int64(cap(b.groupOff))
+		b.dur.bytes() + b.length.bytes() + int64(unsafe.Sizeof(run{}))*int64(cap(b.runs)) + 8*int64(cap(b.groupOff)) +
+		b.tuples.bytes()
 }
 
 // position computes where row r is on disk.

@@ -527,6 +527,9 @@ func decodeSealed(d *decoder, n, nRuns int) *block {
 	if d.err == nil && len(b.groupOff) != groups {
 		d.fail("%d group offsets for %d groups", len(b.groupOff), groups)
 	}
+	if d.err == nil {
+		b.tuples = countTuples(&b.tuple, n)
+	}
 	return b
 }
 

@@ -91,6 +91,11 @@ type ScanOptions struct {
 	// Skip, when set, is asked before each block; true skips it (e.g. a
 	// top-k that can no longer be improved by rows this old).
 	Skip func(worker int, b BlockInfo) bool
+	// TupleCounts, when set, is given instead of its rows every block that
+	// lies wholly in the time range, has no deleted row and needs no
+	// client-IP or path filter: the tuple codes its matching rows have
+	// (ascending) and how many rows have each. For counting by tuple.
+	TupleCounts func(worker int, codes, counts []uint32)
 }
 
 // Chunk is a run of rows of one block that passed the predicate: Sel lists
@@ -146,6 +151,7 @@ func (sn *Snapshot) Scan(ctx context.Context, p *Predicate, opt ScanOptions, fn 
 			defer wg.Done()
 			c := newChunk(opt.Cols)
 			var sc scratch
+			var tcCodes, tcCounts []uint32
 			for {
 				k := int(next.Add(1) - 1)
 				if k >= len(order) || ctx.Err() != nil {
@@ -154,6 +160,11 @@ func (sn *Snapshot) Scan(ctx context.Context, p *Predicate, opt ScanOptions, fn 
 				bi := order[k]
 				v := &sn.blocks[bi]
 				if opt.Skip != nil && opt.Skip(w, BlockInfo{Rows: v.n, MinTime: v.minT, MaxTime: v.maxT, Sorted: v.sorted}) {
+					continue
+				}
+				if opt.TupleCounts != nil && v.wholeBlock(p) {
+					codes, counts := v.tupleCountsOf(p, &tcCodes, &tcCounts)
+					opt.TupleCounts(w, codes, counts)
 					continue
 				}
 				sn.scanBlock(bi, p, opt.Cols, c, &sc, func(c *Chunk) { fn(w, c) })

@@ -424,6 +424,7 @@ func (s *Store) MemoryBreakdown() map[string]int64 {
 		m["runs"] += int64(unsafe.Sizeof(run{})) * int64(cap(b.runs))
 		m["deleted"] += 8 * int64(cap(w.sealed[i].del))
 		m["runs"] += 8 * int64(cap(b.groupOff))
+		m["tupleCounts"] += b.tuples.bytes()
 	}
 	return m
 }

@@ -203,13 +203,22 @@ func rankTuples(ctx context.Context, sn *index.Snapshot, p *index.Predicate, dim
 			}
 		}
 	}()
-	err := sn.Scan(ctx, p, index.ScanOptions{Cols: index.ColTuple, Workers: nw}, func(w int, c *index.Chunk) {
-		cnt := local[w]
-		if cnt == nil {
+	counters := func(w int) []uint32 {
+		if local[w] == nil {
 			pooled[w] = getCounters(codes)
-			cnt = *pooled[w]
-			local[w] = cnt
+			local[w] = *pooled[w]
 		}
+		return local[w]
+	}
+	// Whole blocks come as counts by tuple (index.ScanOptions.TupleCounts).
+	wholeBlock := func(w int, tuples, counts []uint32) {
+		cnt := counters(w)
+		for i, code := range tuples {
+			cnt[code] += counts[i]
+		}
+	}
+	err := sn.Scan(ctx, p, index.ScanOptions{Cols: index.ColTuple, Workers: nw, TupleCounts: wholeBlock}, func(w int, c *index.Chunk) {
+		cnt := counters(w)
 		if c.Dense {
 			for _, v := range c.Tuple[:len(c.Sel)] {
 				cnt[v]++
