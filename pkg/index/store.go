@@ -151,8 +151,10 @@ func (s *Store) appendLocked(w *writer, txs []model.Transaction, publishAsYouGo 
 			continue
 		}
 		key, canonical := parseUUID(t.UUID)
+		slot, h := -1, uint64(0)
 		if canonical {
-			if _, dup := w.table.find(&key, w.keyOf); dup {
+			var dup bool
+			if _, dup, slot, h = w.table.probe(&key, w.keyOf); dup {
 				continue
 			}
 		} else {
@@ -162,12 +164,16 @@ func (s *Store) appendLocked(w *writer, txs []model.Transaction, publishAsYouGo 
 			key = uuidKey{}
 		}
 		if canonical && w.tableFull() {
-			w.grow() // before adding: the rebuild must not see the new row
+			w.grow()  // before adding: the rebuild must not see the new row
+			slot = -1 // a new table: the probe's slot is gone
 		}
 		row := w.add(t, key)
-		if canonical {
+		switch {
+		case canonical && slot >= 0:
+			w.table.insertAt(slot, h, row)
+		case canonical:
 			w.table.insert(&key, row)
-		} else {
+		default:
 			id := strings.Clone(t.UUID)
 			s.oddMu.Lock()
 			w.odd.byID[id] = row

@@ -134,6 +134,40 @@ func (t *uuidTable) find(k *uuidKey, keyOf func(row uint32) (uuidKey, bool)) (ui
 	}
 }
 
+// probe is find for the writer, which then adds k where the probe ended:
+// the row holding k, or (found false) the empty slot that ends k's run and
+// k's hash, for insertAt. One walk of the run instead of two; the run is
+// long when the table is nearly full.
+func (t *uuidTable) probe(k *uuidKey, keyOf func(row uint32) (uuidKey, bool)) (row uint32, found bool, slot int, h uint64) {
+	h = t.hash(k)
+	tag, mask := t.tag(h), t.rowMask()
+	for i := t.home(h); ; i++ {
+		if i == len(t.slots) {
+			i = 0
+		}
+		s := t.slots[i] // the writer's own table: no other writer
+		if s == 0 {
+			return 0, false, i, h
+		}
+		if s&^mask != tag {
+			continue
+		}
+		if rk, ok := keyOf(s&mask - 1); ok && rk == *k {
+			return s&mask - 1, true, i, h
+		}
+	}
+}
+
+// insertAt adds row in the empty slot a probe of the same table ended at,
+// with nothing inserted since. Writer only.
+func (t *uuidTable) insertAt(slot int, h uint64, row uint32) {
+	if uint64(row)+1 > uint64(t.rowMask()) {
+		panic("index: uuid table built for fewer rows")
+	}
+	atomic.StoreUint32(&t.slots[slot], t.tag(h)|(row+1))
+	t.n++
+}
+
 // insert adds row under k (not already present). Writer only.
 func (t *uuidTable) insert(k *uuidKey, row uint32) {
 	h := t.hash(k)
