@@ -344,9 +344,10 @@ function SeriesTooltip({
   links: LinkModel[];
   theme: GrafanaTheme2;
 }) {
-  const index = seriesIdx ?? dataIdxs.findIndex((idx, i) => i > 0 && idx != null);
-  const field = index > 0 ? frame.fields[index] : undefined;
-  const row = index > 0 ? dataIdxs[index] : null;
+  // Only the series under the cursor: its links are the ones a click pins (TooltipPlugin2 pins
+  // nothing when no series is close enough).
+  const field = seriesIdx != null && seriesIdx > 0 ? frame.fields[seriesIdx] : undefined;
+  const row = seriesIdx != null ? dataIdxs[seriesIdx] : null;
   if (!field || row == null) {
     return null;
   }
