@@ -123,6 +123,11 @@ export class HostTemplateSrv implements TemplateSrv {
     }
     let value: unknown = variable.current.value;
     let text: unknown = variable.current.text;
+    if (fmt === 'queryparam' && isAll(value)) {
+      // Grafana's dashboards are scenes since 11: the queryparam format writes the variable's URL
+      // state (@grafana/scenes formatRegistry: variable.urlSync.getUrlState()), "All" as $__all.
+      return `var-${name}=${ALL_VALUE}`;
+    }
     if (isAll(value)) {
       text = ALL_TEXT;
       if (variable.allValue) {
