@@ -84,8 +84,9 @@ function isKnownNoise(text: string, url: string): boolean {
   // tables with) spreads react-table's cell props, `key` included, into its BarGaugeCell's <div>;
   // React 19 warns. Grafana 13's table panel draws with its newer table instead. The shape of the
   // props is that cell's exactly (the plugin renders no such element).
+  // React 18 prefixes its warnings with "Warning: ".
   return (
-    text.startsWith('A props object containing a "key" prop is being spread into JSX') &&
+    text.replace(/^Warning: /, '').startsWith('A props object containing a "key" prop is being spread into JSX') &&
     text.includes('{key: someKey, role: ..., style: ..., className: ..., onClick: ..., children: ...} div')
   );
 }
