@@ -205,6 +205,17 @@ test.describe('drill-down from the bundled dashboards into the trace explorer', 
     await expect(page.getByLabel('Client IP or CIDR')).toHaveValue(ip);
     await expectListed(page, request, harness.grafanaUrl, { clientIp: ip, instance: [instance] }, timeRange);
     expect(new Set(await columnValues(page, 'Client'))).toEqual(new Set([ip]));
+    // The trace of one of them places the client (the data source has the country database).
+    await page
+      .getByTestId('apifw-transactions')
+      .getByRole('button', { name: /^Open transaction / })
+      .first()
+      .click();
+    const location = page
+      .getByLabel('Transaction summary')
+      .locator('div', { has: page.locator('dt', { hasText: 'Client location' }) })
+      .locator('dd');
+    await expect(location).toHaveText(/^[A-Z]{2}$/);
 
     // Table "Latest blocked transactions": a row's cell links to that row's API.
     await open();
