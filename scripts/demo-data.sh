@@ -15,5 +15,5 @@ if [[ -z "$gen" ]]; then
 fi
 mkdir -p "$logs" "$reports"
 find "$logs" "$reports" -mindepth 1 -delete
-"$gen" -out "$logs" -records 150000 -apis 5 -instances 3 -span 12h -seed 42
+"$gen" -out "$logs" -records 150000 -apis 5 -instances 3 -span 12h -seed 42 -public-clients
 "$gen" -reports "$reports" -apis 5 -seed 42

@@ -22,4 +22,4 @@ fi
 every="${APIFW_BURST_EVERY:-6m}"
 bursts=(-bursts -burst-every "$every")
 [[ "$every" == "0" ]] && bursts=()
-exec "$gen" -live -out "$logs" -rate "${APIFW_LIVE_RATE:-50}" -backfill "${APIFW_BACKFILL:-70m}" -apis 5 -instances 3 -seed 42 -draw-seed "$(date +%s)" "${bursts[@]}"
+exec "$gen" -live -out "$logs" -rate "${APIFW_LIVE_RATE:-50}" -backfill "${APIFW_BACKFILL:-70m}" -apis 5 -instances 3 -seed 42 -public-clients -draw-seed "$(date +%s)" "${bursts[@]}"

@@ -28,6 +28,7 @@ func main() {
 		apis       = flag.Int("apis", 4, "number of protected APIs")
 		instances  = flag.Int("instances", 3, "number of firewall instances")
 		profile    = flag.String("profile", "demo", "cardinality profile: demo (few distinct paths, IPv4 clients) or realistic (ids in paths: ~250 k distinct paths per 1 M; heavy-tailed IPv4/IPv6 clients; per-API operation mixes)")
+		public     = flag.Bool("public-clients", false, "demo profile: client addresses from public infrastructure networks in ten countries that geo databases resolve, instead of 10.x (what npm start and the browser tests use, so the geography panels show countries)")
 		span       = flag.Duration("span", 24*time.Hour, "time covered by the records, ending at -end")
 		end        = flag.String("end", "", "time of the newest record (RFC 3339); default now")
 		truth      = flag.String("truth", "", "write the ground truth as JSON to this file")
@@ -77,7 +78,7 @@ func main() {
 		fail(2, "-profile: %v", err)
 	}
 	cfg := traffic.Config{Seed: *seed, APIs: *apis, Instances: *instances, Records: *records,
-		Start: endTime.Add(-*span), End: endTime, TrackUUIDs: *uuids, DrawSeed: *drawSeed, Profile: prof}
+		Start: endTime.Add(-*span), End: endTime, TrackUUIDs: *uuids, DrawSeed: *drawSeed, Profile: prof, PublicClients: *public}
 	console := traffic.Console{SplitSize: *splitSize}
 
 	var gt traffic.GroundTruth

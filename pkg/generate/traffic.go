@@ -35,6 +35,11 @@ type Config struct {
 	// Profile is the cardinality of the draws: ProfileDemo ("", the
 	// default: few distinct paths and IPv4 clients) or ProfileRealistic.
 	Profile Profile
+	// PublicClients (demo profile only) names the clients from public
+	// ranges a geo database resolves (PublicClientIP) instead of 10.x, so
+	// the demo's geography panels show countries. The draws are the same:
+	// only the addresses written change.
+	PublicClients bool
 }
 
 // Profile names a cardinality profile of generated traffic.
@@ -113,6 +118,8 @@ type generator struct {
 	instances  int
 	bodies     bool
 	realistic  bool
+	// publicClients: Config.PublicClients, demo profile only.
+	publicClients bool
 }
 
 func newGenerator(cfg Config) (*generator, error) {
@@ -128,7 +135,11 @@ func newGenerator(cfg Config) (*generator, error) {
 	switch cfg.Profile {
 	case ProfileDemo:
 		g.clientZipf = rand.NewZipf(rng, 1.2, 4, 4999)
+		g.publicClients = cfg.PublicClients
 	case ProfileRealistic:
+		if cfg.PublicClients {
+			return nil, fmt.Errorf("public clients are for the demo profile only")
+		}
 		g.realistic = true
 		g.apis = RealisticAPIs(cfg.Seed, cfg.APIs)
 		g.clientZipf = rand.NewZipf(rng, 1.4, 10, realisticClients-1)
@@ -144,7 +155,11 @@ func newGenerator(cfg Config) (*generator, error) {
 func (g *generator) next(ts time.Time) (r record, inst, file, outcome, client string) {
 	inst = InstanceName(g.rng.Intn(g.instances))
 	api := g.apis[g.apiZipf.Uint64()]
-	client = clientIP(int(g.clientZipf.Uint64()))
+	rank := int(g.clientZipf.Uint64())
+	client = clientIP(rank)
+	if g.publicClients {
+		client = publicClientIP(rank)
+	}
 	if g.realistic {
 		client = realisticClientIP(int(g.clientZipf.Uint64()))
 	}
@@ -338,6 +353,34 @@ func writeNDJSON(path string, recs []record) error {
 
 func clientIP(rank int) string {
 	return fmt.Sprintf("10.%d.%d.%d", 20+rank/65536%200, rank/256%256, rank%256)
+}
+
+// publicClientNets are /24s of Internet infrastructure operators (regional
+// registries, root name servers, exchange points) on five continents. Why
+// these: the documentation ranges (RFC 5737) are the safe choice for made-up
+// addresses but geo databases do not place them in real countries, and an
+// address drawn at random could be a real person's; these networks are
+// publicly listed infrastructure that every geo database places, in the
+// country noted (as @ip-location-db/geo-whois-asn-country-mmdb does; checked
+// by TestPublicClientIPCountries).
+var publicClientNets = []struct{ Prefix, Country string }{
+	{"193.0.0", "NL"},     // RIPE NCC
+	{"199.7.83", "US"},    // ICANN, L-root
+	{"202.12.27", "JP"},   // WIDE, M-root
+	{"200.160.0", "BR"},   // NIC.br
+	{"80.81.192", "DE"},   // DE-CIX peering LAN
+	{"195.66.224", "GB"},  // LINX peering LAN
+	{"192.36.148", "SE"},  // Netnod, I-root
+	{"203.119.101", "AU"}, // APNIC
+	{"196.216.2", "ZA"},   // AFRINIC
+	{"200.3.12", "UY"},    // LACNIC
+}
+
+// publicClientIP names the demo client of a Zipf rank in publicClientNets
+// (2 540 addresses: ranks past that share one).
+func publicClientIP(rank int) string {
+	n := publicClientNets[rank%len(publicClientNets)]
+	return fmt.Sprintf("%s.%d", n.Prefix, rank/len(publicClientNets)%254+1)
 }
 
 func pickScenario(rng *rand.Rand) scenario {

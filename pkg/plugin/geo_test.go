@@ -95,6 +95,18 @@ func TestGeoDimensionsThroughTheDataSource(t *testing.T) {
 	if fi, _ := sum.FieldByName("clientCountry"); fi == nil || fi.At(0).(string) != "US" {
 		t.Fatalf("trace summary %v", sum.Fields)
 	}
+	// So does the trace resource (the trace explorer), and neither says anything without a database.
+	status, body := call(t, ds, viewer, "GET", "trace/00000000-0000-4000-8000-000000000000", "")
+	tx, _ := body["transaction"].(map[string]any)
+	if status != 200 || tx["clientCountry"] != "US" || tx["clientAsn"] != nil || tx["clientCity"] != nil {
+		t.Fatalf("trace resource %d %v", status, body)
+	}
+	if _, body := call(t, plain, viewer, "GET", "trace/00000000-0000-4000-8000-000000000000", ""); body["transaction"].(map[string]any)["clientCountry"] != nil {
+		t.Fatalf("trace resource without a database %v", body)
+	}
+	if r := run(plain, `{"queryType":"trace","uuid":"00000000-0000-4000-8000-000000000000"}`); r.Error != nil || func() bool { f, _ := r.Frames[0].FieldByName("clientCountry"); return f != nil }() {
+		t.Fatalf("trace summary without a database %+v", r)
+	}
 	res, err := ds.CheckHealth(context.Background(), &backend.CheckHealthRequest{})
 	if err != nil || !strings.Contains(res.Message, "geo database "+db) {
 		t.Fatalf("health %+v %v", res, err)

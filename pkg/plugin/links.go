@@ -57,7 +57,8 @@ func dimensionLinks(dimension string, filters ...query.Filters) []data.DataLink 
 }
 
 // seriesLinks: from a traffic series to its transactions (the split value,
-// when the explorer can filter on it; the whole range otherwise).
+// when the explorer can filter on it, and an API's name with its id; the
+// whole range otherwise).
 func seriesLinks(labels map[string]string, filters ...query.Filters) []data.DataLink {
 	q := url.Values{}
 	if len(filters) > 0 {
@@ -72,6 +73,10 @@ func seriesLinks(labels map[string]string, filters ...query.Filters) []data.Data
 		if p := query.ExplorerParam(k); p != "" && labels[k] != query.OtherValue {
 			q.Set(p, labels[k]) // the series narrows the query's filter
 		}
+	}
+	// The API by name too (shown by the explorer), the id filtering exactly.
+	if name := labels["apiName"]; name != "" && labels["api"] != "" && labels["api"] != query.OtherValue {
+		q.Set("apiName", name)
 	}
 	u := explorerPath + "?"
 	if len(q) > 0 {

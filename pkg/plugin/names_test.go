@@ -20,7 +20,7 @@ func TestTrafficByAPINamesTheSeries(t *testing.T) {
 	if v.Config.DisplayNameFromDS != "Pets" || v.Labels["api"] != "e9012d37-1111-4000-8000-000000000001" || v.Labels["apiName"] != "Pets" {
 		t.Errorf("series %+v %+v", v.Config, v.Labels)
 	}
-	if len(v.Config.Links) != 1 || v.Config.Links[0].URL != "/a/apifw-monitor-app/trace-explorer?api=e9012d37-1111-4000-8000-000000000001&from=${__from}&to=${__to}" {
+	if len(v.Config.Links) != 1 || v.Config.Links[0].URL != "/a/apifw-monitor-app/trace-explorer?api=e9012d37-1111-4000-8000-000000000001&apiName=Pets&from=${__from}&to=${__to}" {
 		t.Errorf("links %+v", v.Config.Links)
 	}
 	if o := frames[1].Fields[1]; o.Config.DisplayNameFromDS != "other" {

@@ -117,12 +117,14 @@ func TestDataLinks(t *testing.T) {
 		{traceLinks(), "/a/apifw-monitor-app/trace-explorer?uuid=${__value.raw}&from=${__from}&to=${__to}"},
 		{dimensionLinks("clientIp"), "/a/apifw-monitor-app/trace-explorer?clientIp=${__value.raw}&from=${__from}&to=${__to}"},
 		{dimensionLinks("statusClass"), "/a/apifw-monitor-app/trace-explorer?status=${__value.raw}&from=${__from}&to=${__to}"},
-		{dimensionLinks("hostname"), ""},
+		{dimensionLinks("hostname"), "/a/apifw-monitor-app/trace-explorer?hostname=${__value.raw}&from=${__from}&to=${__to}"},
+		{dimensionLinks("clientCountry"), "/a/apifw-monitor-app/trace-explorer?clientCountry=${__value.raw}&from=${__from}&to=${__to}"},
+		{dimensionLinks("blockingLevel"), ""},
 		{seriesLinks(map[string]string{"api": "a b"}), "/a/apifw-monitor-app/trace-explorer?api=a+b&from=${__from}&to=${__to}"},
 		{seriesLinks(map[string]string{"api": query.OtherValue}), "/a/apifw-monitor-app/trace-explorer?from=${__from}&to=${__to}"},
 		// Drill-down keeps the query's filters (as Grafana interpolated them); the series or row narrows them.
 		{seriesLinks(map[string]string{"api": "a1", "apiName": "Pets"}, query.Filters{API: []string{"a1", "a2"}, Instance: []string{"fw-1"}, Outcome: []string{"blocked"}, Collection: []string{"$__all"}}),
-			"/a/apifw-monitor-app/trace-explorer?api=a1&instance=fw-1&outcome=blocked&from=${__from}&to=${__to}"},
+			"/a/apifw-monitor-app/trace-explorer?api=a1&apiName=Pets&instance=fw-1&outcome=blocked&from=${__from}&to=${__to}"},
 		{dimensionLinks("clientIp", query.Filters{API: []string{"Pets"}, ClientIP: "10.0.0.0/8", Status: []string{"4xx"}}),
 			"/a/apifw-monitor-app/trace-explorer?api=Pets&status=4xx&clientIp=${__value.raw}&from=${__from}&to=${__to}"},
 	}

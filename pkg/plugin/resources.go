@@ -137,6 +137,10 @@ type transactionRow struct {
 	ErrorStep    string `json:"errorStep"`
 	ErrorMessage string `json:"errorMessage"`
 	DurationUS   *int64 `json:"durationUs"`
+	// The client's geography, what the geo database holds; absent without one.
+	ClientCountry string `json:"clientCountry,omitempty"`
+	ClientAsn     string `json:"clientAsn,omitempty"`
+	ClientCity    string `json:"clientCity,omitempty"`
 }
 
 type traceBody struct {
@@ -184,6 +188,7 @@ func (d *Datasource) handleTrace(w http.ResponseWriter, r *http.Request) {
 		API: tx.APIID, APIName: tx.APIName, Status: tx.Status, Outcome: tx.Outcome.String(),
 		Reason: last.Message, ErrorStep: last.Step, ErrorMessage: last.Message, DurationUS: knownInt(tx.DurationUS),
 	}
+	row.ClientCountry, row.ClientAsn, row.ClientCity = d.clientGeo(tx.ClientIP)
 	body := traceBody{Transaction: row}
 	if det != nil {
 		row.Query, row.ClientPort = det.Query, det.SourcePort

@@ -8,6 +8,7 @@ import (
 
 	"github.com/grafana/grafana-plugin-sdk-go/data"
 
+	"github.com/apifw/monitor/pkg/geo"
 	"github.com/apifw/monitor/pkg/index"
 	"github.com/apifw/monitor/pkg/ingest"
 	"github.com/apifw/monitor/pkg/model"
@@ -75,6 +76,19 @@ func (d *Datasource) trace(ctx context.Context, r queryRequest) (data.Frames, er
 			Text: "The details of this transaction could not be read: " + res.DetailErr.Error()})
 	}
 	return frames, nil
+}
+
+// clientGeo is an address's country, ASN and city as the geo database has
+// them ("unknown" for an address it does not place), "" for what it does not
+// hold or without a database.
+func (d *Datasource) clientGeo(ip string) (country, asn, city string) {
+	value := func(dim string) string {
+		if !d.geo.Has(dim) {
+			return ""
+		}
+		return query.GeoValue(d.geo, dim, ip)
+	}
+	return value(geo.Country), value(geo.ASN), value(geo.City)
 }
 
 // traceFrames: summary, steps, headers, parameters, errors, fields, spans.

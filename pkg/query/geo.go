@@ -18,7 +18,8 @@ type GeoLookup interface {
 // geoDim is a DimensionSpecs entry for a dimension a geo database may add
 // (geo.Country, geo.ASN, geo.City), read from the client address.
 func geoDim(name, desc string) DimensionSpec {
-	return DimensionSpec{Name: name, Col: index.ColClientIP, Geo: true, Description: desc}
+	// The explorer filter of a geo dimension has its name (clientCountry…).
+	return DimensionSpec{Name: name, Col: index.ColClientIP, Geo: true, ExplorerParam: name, Description: desc}
 }
 
 // IsGeoDimension says whether name is a geo dimension (DimensionSpec.Geo).

@@ -22,6 +22,11 @@ describe('trace explorer URL state', () => {
       status: ['4xx'],
       operation: ['/users/{id}'],
       errorStep: ['request'],
+      errorMessage: [],
+      hostname: [],
+      clientCountry: [],
+      clientAsn: [],
+      clientCity: [],
       collection: [],
       clientIp: '10.0.0.0/8',
       path: '/api/*',
@@ -72,6 +77,29 @@ describe('trace explorer URL state', () => {
     expect(explorerParamForDimension('clientIp')).toBe('clientIp');
     expect(explorerParamForDimension('statusClass')).toBe('status');
     expect(explorerParamForDimension('operation')).toBe('operation');
-    expect(explorerParamForDimension('errorMessage')).toBeUndefined();
+    expect(explorerParamForDimension('errorMessage')).toBe('errorMessage');
+    expect(explorerParamForDimension('clientCountry')).toBe('clientCountry');
+    expect(explorerParamForDimension('blockingLevel')).toBeUndefined();
+  });
+
+  it('reads the top-N dimensions a dashboard link filters on, and API names next to their ids', () => {
+    const state = parseExplorerParams(
+      new URLSearchParams(
+        'api=a1&apiName=Pets&clientCountry=NL&clientAsn=AS3333%20RIPE&clientCity=Paris&hostname=api.example.test&errorMessage=bad%20body'
+      )
+    );
+    expect(state).toMatchObject({
+      api: ['a1'],
+      apiName: ['Pets'],
+      clientCountry: ['NL'],
+      clientAsn: ['AS3333 RIPE'],
+      clientCity: ['Paris'],
+      hostname: ['api.example.test'],
+      errorMessage: ['bad body'],
+    });
+    // The names follow the ids in the URL the explorer writes back.
+    expect(explorerParams(state).toString()).toBe(
+      'api=a1&apiName=Pets&errorMessage=bad+body&hostname=api.example.test&clientCountry=NL&clientAsn=AS3333+RIPE&clientCity=Paris'
+    );
   });
 });

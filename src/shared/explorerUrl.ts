@@ -7,6 +7,12 @@ import { dimensionExplorerParam, type ExplorerParam } from './query';
  * top-N panel and support engineers. Every field is optional; list filters repeat their parameter.
  */
 export type ExplorerState = { [K in ExplorerListKey]: string[] } & { [K in ExplorerTextKey]?: string } & {
+  /**
+   * Names of the APIs of `api`, in the same order: dashboard links carry both, the id to filter on
+   * exactly (names need not be unique) and the name to show. Alone, names filter (the backend's api
+   * filter takes ids or names).
+   */
+  apiName?: string[];
   uuid?: string;
   /** Grafana time syntax (now-6h) or epoch milliseconds, as in the URL. */
   from?: string;
@@ -45,6 +51,15 @@ export function parseExplorerParams(params: URLSearchParams): ExplorerState {
       .filter((value) => value !== '' && value.length <= MAX_PARAM_LENGTH);
     state[name] = Array.from(new Set(values)).slice(0, MAX_LIST_VALUES);
   }
+  // Not deduplicated: the names pair with the api values by position.
+  const apiNames = params
+    .getAll('apiName')
+    .map((value) => value.trim())
+    .filter((value) => value !== '' && value.length <= MAX_PARAM_LENGTH)
+    .slice(0, MAX_LIST_VALUES);
+  if (apiNames.length > 0) {
+    state.apiName = apiNames;
+  }
   for (const name of TEXT_PARAMS) {
     const value = params.get(name)?.trim();
     if (value && value.length <= MAX_PARAM_LENGTH) {
@@ -63,6 +78,11 @@ export function explorerParams(state: Partial<ExplorerState>): URLSearchParams {
   for (const name of LIST_PARAMS) {
     for (const value of state[name] ?? []) {
       params.append(name, value);
+    }
+    if (name === 'api') {
+      for (const value of state.apiName ?? []) {
+        params.append('apiName', value);
+      }
     }
   }
   for (const name of TEXT_PARAMS) {

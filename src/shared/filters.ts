@@ -112,6 +112,7 @@ export const FILTER_SPECS = [
     label: 'Error message',
     tooltip: 'Message of any error of the transaction, exactly',
     sources: TX,
+    explorer: {},
   },
   {
     key: 'hostname',
@@ -119,6 +120,7 @@ export const FILTER_SPECS = [
     label: 'Hostname',
     tooltip: 'The host the client called (hostname)',
     sources: TX,
+    explorer: {},
   },
   // Client geography: only with the data source's geoDatabase setting.
   {
@@ -127,6 +129,7 @@ export const FILTER_SPECS = [
     label: 'Client country',
     tooltip: 'Country code of the client IP (any case), or unknown; needs the geoDatabase setting',
     sources: TX,
+    explorer: {},
   },
   {
     key: 'clientAsn',
@@ -134,6 +137,7 @@ export const FILTER_SPECS = [
     label: 'Client ASN',
     tooltip: 'Autonomous system of the client IP ("AS<n> <org>"); needs a geoDatabase with ASN data',
     sources: TX,
+    explorer: {},
   },
   {
     key: 'clientCity',
@@ -141,6 +145,7 @@ export const FILTER_SPECS = [
     label: 'Client city',
     tooltip: 'City of the client IP; needs a geoDatabase with city data',
     sources: TX,
+    explorer: {},
   },
   {
     key: 'clientIp',

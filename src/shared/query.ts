@@ -21,7 +21,20 @@ export type QueryType =
 
 /** Where an explorer link for a dimension's value goes: the filter of that name in the explorer's URL. */
 export type ExplorerParam =
-  'clientIp' | 'path' | 'api' | 'instance' | 'outcome' | 'method' | 'status' | 'operation' | 'errorStep';
+  | 'clientIp'
+  | 'path'
+  | 'api'
+  | 'instance'
+  | 'outcome'
+  | 'method'
+  | 'status'
+  | 'operation'
+  | 'errorStep'
+  | 'errorMessage'
+  | 'hostname'
+  | 'clientCountry'
+  | 'clientAsn'
+  | 'clientCity';
 
 export interface DimensionSpec<N extends string = string> {
   /** Query-model name (a public contract: never renamed). */
@@ -57,10 +70,15 @@ export const DIMENSION_SPECS = [
     description: 'processing step of the last error (the block reason)',
     explorerParam: 'errorStep',
   },
-  { name: 'errorMessage', label: 'Error message', description: 'message of the last error' },
+  { name: 'errorMessage', label: 'Error message', description: 'message of the last error', explorerParam: 'errorMessage' },
   { name: 'api', label: 'API', description: 'API id (with its name)', explorerParam: 'api' },
   { name: 'instance', label: 'Instance', description: 'firewall instance', explorerParam: 'instance' },
-  { name: 'hostname', label: 'Hostname', description: 'the host the client called (hostname)' },
+  {
+    name: 'hostname',
+    label: 'Hostname',
+    description: 'the host the client called (hostname)',
+    explorerParam: 'hostname',
+  },
   {
     name: 'blockingLevel',
     label: 'Blocking level',
@@ -77,13 +95,20 @@ export const DIMENSION_SPECS = [
     name: 'clientCountry',
     label: 'Client country',
     description: 'country code of the client IP (needs the geoDatabase setting)',
+    explorerParam: 'clientCountry',
   },
   {
     name: 'clientAsn',
     label: 'Client ASN',
     description: 'autonomous system of the client IP (needs a geoDatabase with ASN data)',
+    explorerParam: 'clientAsn',
   },
-  { name: 'clientCity', label: 'Client city', description: 'city of the client IP (needs a geoDatabase with city data)' },
+  {
+    name: 'clientCity',
+    label: 'Client city',
+    description: 'city of the client IP (needs a geoDatabase with city data)',
+    explorerParam: 'clientCity',
+  },
 ] as const satisfies readonly DimensionSpec[];
 
 export type Dimension = (typeof DIMENSION_SPECS)[number]['name'];

@@ -68,7 +68,22 @@ async function startEverything(hostBinary: string, tempDir: string) {
   const reportsDir = path.join(tempDir, 'reports');
   const truthFile = path.join(tempDir, 'truth.json');
   await mkdir(reportsDir, { recursive: true });
-  await goRun(['./cmd/apifw-gen', '-out', logsDir, '-records', '3000', '-seed', '11', '-truth', truthFile]);
+  // Public client addresses (what npm start's demo uses) so the geography panels show countries;
+  // reports for the same APIs (same seed) so the collection and executive dashboards have rows.
+  await goRun([
+    './cmd/apifw-gen',
+    '-out',
+    logsDir,
+    '-records',
+    '3000',
+    '-seed',
+    '11',
+    '-public-clients',
+    '-reports',
+    reportsDir,
+    '-truth',
+    truthFile,
+  ]);
 
   // The country database the demo uses (npm devDependency): the Security dashboard's geo panels need one.
   const geoDb = path.join(

@@ -17,7 +17,15 @@ import {
 
 import { traceExplorerUrl } from '../explorerUrl';
 import { outcomeBadgeColor, outcomeColor, outcomeLabel } from '../outcomes';
-import { formatDurationUs, type NameValue, timelineLayout, type TraceStep, type TraceView } from './model';
+import {
+  clientLocation,
+  clientNetwork,
+  formatDurationUs,
+  type NameValue,
+  timelineLayout,
+  type TraceStep,
+  type TraceView,
+} from './model';
 
 interface TransactionDetailProps {
   trace: TraceView;
@@ -165,6 +173,8 @@ function SummaryGrid({ trace, timeZone, compact }: { trace: TraceView; timeZone?
     ['Query', summary.query],
     ['Operation', summary.operation],
     ['Client', summary.clientPort ? `${summary.clientIp} port ${summary.clientPort}` : summary.clientIp],
+    ['Client location', clientLocation(summary)],
+    ['Client network', clientNetwork(summary)],
     ['Instance', summary.instance],
     ['Hostname', summary.hostname],
     ['API', summary.apiName && summary.apiName !== summary.api ? `${summary.apiName} (${summary.api})` : summary.api],

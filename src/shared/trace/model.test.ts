@@ -2,6 +2,8 @@ import { FieldType, toDataFrame } from '@grafana/data';
 
 import { MASK } from '../masking';
 import {
+  clientLocation,
+  clientNetwork,
   formatDurationUs,
   isTraceResponse,
   timelineLayout,
@@ -205,6 +207,42 @@ describe('traceFromResource', () => {
 
   it('refuses an answer without a transaction', () => {
     expect(() => traceFromResource({ error: 'x' })).toThrow('no transaction');
+  });
+});
+
+describe('client geography', () => {
+  it('reads the geo fields of the trace frames and of the resource, absent ones as ""', () => {
+    const frames = [
+      toDataFrame({
+        name: 'summary',
+        fields: [
+          { name: 'uuid', type: FieldType.string, values: ['u-1'] },
+          { name: 'clientIp', type: FieldType.string, values: ['193.0.0.1'] },
+          { name: 'clientCountry', type: FieldType.string, values: ['NL'] },
+          { name: 'clientAsn', type: FieldType.string, values: ['AS3333 RIPE NCC'] },
+        ],
+      }),
+    ];
+    expect(traceFromFrames(frames)?.summary).toMatchObject({
+      clientCountry: 'NL',
+      clientAsn: 'AS3333 RIPE NCC',
+      clientCity: '',
+    });
+    const resource = traceFromResource({
+      transaction: { uuid: 'u-2', clientIp: '10.0.0.1', clientCountry: 'unknown' },
+    });
+    expect(resource.summary).toMatchObject({ clientCountry: 'unknown', clientAsn: '', clientCity: '' });
+  });
+
+  it('says where the client is, and nothing without a geo database', () => {
+    expect(clientLocation({ clientCountry: 'FR', clientCity: 'Paris' })).toBe('Paris, FR');
+    expect(clientLocation({ clientCountry: 'NL', clientCity: '' })).toBe('NL');
+    expect(clientLocation({ clientCountry: 'unknown', clientCity: 'unknown' })).toBe(
+      'unknown (private or unlisted address)'
+    );
+    expect(clientLocation({ clientCountry: '', clientCity: '' })).toBe('');
+    expect(clientNetwork({ clientAsn: 'AS3333 RIPE NCC' })).toBe('AS3333 RIPE NCC');
+    expect(clientNetwork({ clientAsn: 'unknown' })).toBe('');
   });
 });
 

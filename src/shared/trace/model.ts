@@ -29,6 +29,10 @@ export interface TraceSummary {
   durationUs?: number;
   nonBlocking?: boolean;
   blockingLevel?: number;
+  /** The client's geography from the data source's geo database ("unknown" when it does not place the address); "" without one. */
+  clientCountry: string;
+  clientAsn: string;
+  clientCity: string;
 }
 
 export interface TraceStep {
@@ -188,7 +192,30 @@ function summaryFromRow(row: Record<string, unknown>): TraceSummary {
     durationUs: optionalCount(prop(row, 'durationUs', 'duration')),
     nonBlocking: typeof row.nonBlocking === 'boolean' ? row.nonBlocking : undefined,
     blockingLevel: optionalCount(row.blockingLevel),
+    clientCountry: text(row.clientCountry),
+    clientAsn: text(row.clientAsn),
+    clientCity: text(row.clientCity),
   };
+}
+
+/** The geo database's word for an address it does not place (query.GeoUnknown). */
+const GEO_UNKNOWN = 'unknown';
+
+/**
+ * "Paris, FR": the client's city and country from the data source's geo database; "" without a
+ * database (the fields are absent), and says so when the database places the address nowhere.
+ */
+export function clientLocation(summary: Pick<TraceSummary, 'clientCountry' | 'clientCity'>): string {
+  const parts = [summary.clientCity, summary.clientCountry].filter((part) => part !== '' && part !== GEO_UNKNOWN);
+  if (parts.length > 0) {
+    return parts.join(', ');
+  }
+  return summary.clientCountry === GEO_UNKNOWN ? 'unknown (private or unlisted address)' : '';
+}
+
+/** The client's autonomous system ("AS3333 RIPE NCC"); "" when unknown or without ASN data. */
+export function clientNetwork(summary: Pick<TraceSummary, 'clientAsn'>): string {
+  return summary.clientAsn === GEO_UNKNOWN ? '' : summary.clientAsn;
 }
 
 // ---------- from frames ----------

@@ -15,7 +15,7 @@ import * as GrafanaData from '@grafana/data';
 import { createTheme, ThemeContext } from '@grafana/data';
 import * as GrafanaRuntime from '@grafana/runtime';
 import * as GrafanaUi from '@grafana/ui';
-import { GlobalStyles } from '@grafana/ui';
+import { GlobalStyles, PortalContainer } from '@grafana/ui';
 import i18next from 'i18next';
 import lodash from 'lodash';
 import * as ReactRouter from 'react-router';
@@ -79,6 +79,9 @@ async function main() {
       <ThemeContext.Provider value={theme}>
         <GlobalStyles />
         {content}
+        {/* Grafana's AppWrapper renders it: portals (tooltips, menus) go there, and a pinned
+            tooltip treats a click inside it as its own (TooltipPlugin2's outside-click check). */}
+        <PortalContainer />
       </ThemeContext.Provider>
     );
 

@@ -137,4 +137,27 @@ describe('TraceExplorerPage', () => {
     fireEvent.keyDown(path, { key: 'Enter' });
     await waitFor(() => expect(screen.getByLabelText('location')).toHaveTextContent('?uuid=u-old&path=%2Fapi%2F*'));
   });
+
+  it("applies and shows a dashboard link's filters: the API by name with its id, the dimension filters", async () => {
+    renderAt(
+      '?api=a1&apiName=Pets&var-instance=fw-1&clientCountry=NL&errorMessage=bad%20body&outcome=blocked&from=1000&to=5000'
+    );
+    await screen.findAllByRole('button', { name: /^Open transaction / });
+    const body = mockFetch.mock.calls.find(([request]) => request.url === '/api/ds/query')![0].data;
+    expect(body.queries[0].filters).toEqual({
+      api: ['a1'],
+      instance: ['fw-1'],
+      outcome: ['blocked'],
+      errorMessage: ['bad body'],
+      clientCountry: ['NL'],
+    });
+    const applied = screen.getByRole('region', { name: 'Applied filters' });
+    expect(applied).toHaveTextContent('API: Pets (a1)');
+    expect(applied).toHaveTextContent('Client country: NL');
+    expect(applied).toHaveTextContent('Error message: bad body');
+    // Clearing the filters drops the names that came with the link's ids too.
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    expect(screen.getByLabelText('location')).toHaveTextContent('?from=1000&to=5000');
+    expect(screen.queryByRole('region', { name: 'Applied filters' })).not.toBeInTheDocument();
+  });
 });

@@ -29,6 +29,7 @@ import { fetchSuggestions, runQuery } from '../../api';
 import { TransactionsTable } from '../../components/TransactionsTable';
 import { useDataSourceUid } from '../../useDataSourceUid';
 import {
+  appliedFilters,
   explorerTimeRange,
   orderRows,
   rangeToState,
@@ -65,7 +66,9 @@ export function TraceExplorerPage() {
   const state = useMemo(() => parseExplorerParams(searchParams), [searchParams]);
   const update = useCallback(
     (change: Partial<ExplorerState>) => {
-      const next = explorerParams({ ...state, ...change });
+      // Names came with the link's API ids: once the APIs change they no longer pair.
+      const names = 'api' in change ? { apiName: undefined } : {};
+      const next = explorerParams({ ...state, ...names, ...change });
       if (requestedDs) {
         next.set('ds', requestedDs);
       }
@@ -127,6 +130,7 @@ export function TraceExplorerPage() {
   );
 
   const rows = list.state === 'done' ? orderRows(list.rows, blockedFirst) : [];
+  const applied = useMemo(() => appliedFilters(state), [state]);
   const filtered =
     JSON.stringify({ ...state, uuid: undefined, from: undefined, to: undefined }) !==
     JSON.stringify({ ...emptyExplorerState() });
@@ -192,6 +196,25 @@ export function TraceExplorerPage() {
               <TimeRangeInput value={range} onChange={(next: TimeRange) => update(rangeToState(next))} hideTimeZone />
             </Field>
           </section>
+
+          {applied.length > 0 && (
+            // What a drill-down brought, the filters without a box in the bar included.
+            <section aria-label="Applied filters" className={styles.applied}>
+              <Text variant="bodySmall" color="secondary">
+                Filtered on
+              </Text>
+              {applied.map((filter) => (
+                <span key={filter.key} className={styles.appliedFilter} data-filter={filter.key}>
+                  <Text variant="bodySmall" color="secondary">
+                    {filter.label}:
+                  </Text>{' '}
+                  <Text variant="bodySmall" weight="medium">
+                    {filter.values.join(', ')}
+                  </Text>
+                </span>
+              ))}
+            </section>
+          )}
 
           <Stack direction="row" gap={2} alignItems="center" wrap="wrap">
             <RadioButtonGroup
@@ -315,6 +338,19 @@ const getStyles = (theme: GrafanaTheme2) => ({
     alignItems: 'flex-end',
   }),
   breakAll: css({ overflowWrap: 'anywhere' }),
+  applied: css({
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(0.5, 1),
+    alignItems: 'baseline',
+  }),
+  appliedFilter: css({
+    padding: theme.spacing(0.25, 1),
+    border: `1px solid ${theme.colors.border.weak}`,
+    borderRadius: theme.shape.radius.pill,
+    background: theme.colors.background.secondary,
+    overflowWrap: 'anywhere',
+  }),
 });
 
 export default TraceExplorerPage;

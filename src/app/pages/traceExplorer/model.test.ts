@@ -1,7 +1,14 @@
 import { dateTime, FieldType, toDataFrame } from '@grafana/data';
 
 import { emptyExplorerState } from 'shared/explorerUrl';
-import { explorerTimeRange, orderRows, rangeToState, transactionRows, transactionsQuery } from './model';
+import {
+  appliedFilters,
+  explorerTimeRange,
+  orderRows,
+  rangeToState,
+  transactionRows,
+  transactionsQuery,
+} from './model';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
 
@@ -62,5 +69,37 @@ describe('trace explorer model', () => {
     expect(orderRows(rows, true).map((row) => row.uuid)).toEqual(['c', 'b', 'a']);
     expect(orderRows(rows, false).map((row) => row.uuid)).toEqual(['a', 'b', 'c']);
     expect(transactionRows([])).toEqual([]);
+  });
+
+  it('lists every applied filter readably: API names with their ids, outcome labels, URL-only filters', () => {
+    const state = {
+      ...emptyExplorerState(),
+      api: ['a1'],
+      apiName: ['Pets'],
+      outcome: ['wouldBlock'],
+      clientCountry: ['NL'],
+      errorStep: ['request_validation'],
+      path: '/pets/*',
+    };
+    expect(appliedFilters(state)).toEqual([
+      { key: 'api', label: 'API', values: ['Pets (a1)'] },
+      { key: 'outcome', label: 'Outcome', values: ['Would block'] },
+      { key: 'errorStep', label: 'Error step', values: ['request_validation'] },
+      { key: 'clientCountry', label: 'Client country', values: ['NL'] },
+      { key: 'path', label: 'Path', values: ['/pets/*'] },
+    ]);
+    // Names that do not pair one to one with the ids are not guessed.
+    expect(appliedFilters({ ...emptyExplorerState(), api: ['a1', 'a2'], apiName: ['Pets'] })[0].values).toEqual([
+      'a1',
+      'a2',
+    ]);
+    expect(appliedFilters(emptyExplorerState())).toEqual([]);
+  });
+
+  it('filters on API names when a link gives names without ids', () => {
+    const query = transactionsQuery({ ...emptyExplorerState(), apiName: ['Pets'] }, 100);
+    expect(query.filters).toEqual({ api: ['Pets'] });
+    const both = transactionsQuery({ ...emptyExplorerState(), api: ['a1'], apiName: ['Pets'] }, 100);
+    expect(both.filters).toEqual({ api: ['a1'] });
   });
 });

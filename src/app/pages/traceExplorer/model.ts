@@ -1,7 +1,8 @@
 import { dateMath, dateTime, type DataFrame, type TimeRange } from '@grafana/data';
 
 import { type ExplorerState, LIST_PARAMS } from 'shared/explorerUrl';
-import { EXPLORER_TEXT_KEYS } from 'shared/filters';
+import { EXPLORER_TEXT_KEYS, FILTER_SPECS, type FilterSpec } from 'shared/filters';
+import { OUTCOME_LABELS, type OutcomeName } from 'shared/outcomes';
 
 export const DEFAULT_FROM = 'now-24h';
 export const DEFAULT_TO = 'now';
@@ -58,12 +59,66 @@ export function transactionsQuery(state: ExplorerState, limit: number): Record<s
       filters[name] = state[name];
     }
   }
+  if (state.api.length === 0 && state.apiName?.length) {
+    // Names alone (a link without ids): the api filter takes names too.
+    filters.api = state.apiName;
+  }
   for (const name of EXPLORER_TEXT_KEYS) {
     if (state[name]) {
       filters[name] = state[name];
     }
   }
   return { queryType: 'transactions', limit, filters };
+}
+
+/** One filter as the explorer shows it applied: its label and its values as text. */
+export interface AppliedFilter {
+  key: string;
+  label: string;
+  values: string[];
+}
+
+/** "Petstore (a1b2)": an API id with the name a link gave for it. */
+function apiValues(state: Pick<ExplorerState, 'api' | 'apiName'>): string[] {
+  const names = state.apiName ?? [];
+  if (state.api.length === 0) {
+    return names;
+  }
+  // Names pair with ids by position only when the link gave one name per id.
+  const paired = names.length === state.api.length;
+  return state.api.map((id, index) => (paired && names[index] !== id ? `${names[index]} (${id})` : id));
+}
+
+/**
+ * Every filter the state applies, in the query editor's order, with readable values: what a
+ * drill-down link brought, including the filters the bar has no box for (collection, operation,
+ * error step or message, hostname, client geography).
+ */
+export function appliedFilters(state: ExplorerState): AppliedFilter[] {
+  const applied: AppliedFilter[] = [];
+  for (const spec of FILTER_SPECS as readonly FilterSpec[]) {
+    if (!spec.explorer) {
+      continue;
+    }
+    const label = spec.explorer.label ?? spec.label;
+    if (spec.key === 'api') {
+      const values = apiValues(state);
+      if (values.length > 0) {
+        applied.push({ key: 'api', label, values });
+      }
+      continue;
+    }
+    const raw = (state as unknown as Record<string, string[] | string | undefined>)[spec.key];
+    const values = Array.isArray(raw) ? raw : raw ? [raw] : [];
+    if (values.length > 0) {
+      applied.push({
+        key: spec.key,
+        label,
+        values: spec.key === 'outcome' ? values.map((value) => OUTCOME_LABELS[value as OutcomeName] ?? value) : values,
+      });
+    }
+  }
+  return applied;
 }
 
 function at(frame: DataFrame, name: string, index: number): unknown {

@@ -65,6 +65,25 @@ describe('TopNPanel', () => {
     push.mockRestore();
   });
 
+  it("keeps the filters of the dimension field's data link, interpolated with the dashboard's variables", () => {
+    const push = jest.spyOn(locationService, 'push').mockImplementation(() => {});
+    const base = props({});
+    const frame = base.data.series[0];
+    frame.fields[0].config.links = [
+      { title: 'Transactions of this client', url: '/x?${api:queryparam}&outcome=blocked&clientIp=${__value.raw}' },
+    ];
+    // What the dashboard's TemplateSrv gives for ${api:queryparam}; ${__value.raw} needs a clicked value.
+    const replaceVariables = (text: string) => text.replace('${api:queryparam}', 'var-api=a1&var-api=a2');
+    render(<TopNPanel {...base} replaceVariables={replaceVariables} />);
+    fireEvent.click(screen.getByRole('button', { name: /^10\.0\.0\.1:/ }));
+    expect(push).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /^\/a\/apifw-monitor-app\/trace-explorer\?api=a1&api=a2&outcome=blocked&clientIp=10\.0\.0\.1&from=\d+&to=\d+$/
+      )
+    );
+    push.mockRestore();
+  });
+
   it('renders only the rows in view for thousands of values', () => {
     const values = Array.from({ length: 5000 }, (_, index): [string, number, number, number, number] => [
       `10.0.${Math.floor(index / 256)}.${index % 256}`,

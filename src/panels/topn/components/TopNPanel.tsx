@@ -30,7 +30,16 @@ const LEGEND_HEIGHT = 28;
  * Ranked horizontal bars of a topN frame, each split by outcome. Virtualised: only the rows in view
  * are in the DOM, so thousands of rows scroll smoothly. Values are log content: text nodes only.
  */
-export function TopNPanel({ data, options: rawOptions, width, height, timeRange, id, fieldConfig }: TopNPanelProps) {
+export function TopNPanel({
+  data,
+  options: rawOptions,
+  width,
+  height,
+  timeRange,
+  id,
+  fieldConfig,
+  replaceVariables,
+}: TopNPanelProps) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
   const options = useMemo(() => normaliseOptions(rawOptions), [rawOptions]);
@@ -57,14 +66,22 @@ export function TopNPanel({ data, options: rawOptions, width, height, timeRange,
       if (!model) {
         return;
       }
-      // The backend's link on the dimension field carries the query's filters: the explorer keeps them.
+      // The first link on the dimension field carries the filters: the dashboard's own data link, else
+      // the backend's (the query's filters). Interpolated first: a dashboard link's ${api:queryparam}
+      // becomes the selected APIs; what only a clicked value gives (${__value.raw}) is left out.
       const link = frame?.fields.find((field) => field.name === model.dimension)?.config.links?.[0]?.url;
-      const target = clickTarget(model.dimension, row, options, timeRange, linkContext(link));
+      const target = clickTarget(
+        model.dimension,
+        row,
+        options,
+        timeRange,
+        linkContext(link ? replaceVariables(link) : undefined)
+      );
       if (target) {
         applyClickTarget(target, locationService);
       }
     },
-    [model, options, timeRange, frame]
+    [model, options, timeRange, frame, replaceVariables]
   );
 
   const errors = data.errors ?? [];

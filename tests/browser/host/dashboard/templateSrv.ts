@@ -18,6 +18,8 @@ import {
 } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
 
+import { rangeToUrl } from './model';
+
 export const ALL_VALUE = '$__all';
 export const ALL_TEXT = 'All';
 
@@ -121,6 +123,11 @@ export class HostTemplateSrv implements TemplateSrv {
     }
     let value: unknown = variable.current.value;
     let text: unknown = variable.current.text;
+    if (fmt === 'queryparam' && isAll(value)) {
+      // Grafana's dashboards are scenes since 11: the queryparam format writes the variable's URL
+      // state (@grafana/scenes formatRegistry: variable.urlSync.getUrlState()), "All" as $__all.
+      return `var-${name}=${ALL_VALUE}`;
+    }
     if (isAll(value)) {
       text = ALL_TEXT;
       if (variable.allValue) {
@@ -155,6 +162,11 @@ export class HostTemplateSrv implements TemplateSrv {
         const time = name === '__from' ? this.timeRange?.from : this.timeRange?.to;
         return time ? formatDate(time.valueOf(), typeof fmt === 'string' ? fmt : undefined) : undefined;
       }
+      case '__url_time_range':
+        // Grafana's urlTimeRangeMacro: the range as the dashboard URL has it (relative as typed,
+        // absolute as epoch ms), e.g. from=now-6h&to=now. Documented with the data link variables:
+        // https://grafana.com/docs/grafana/latest/panels-visualizations/configure-data-links/
+        return this.timeRange ? urlTimeRange(this.timeRange) : undefined;
       case '__dashboard':
       case '__user':
       case '__org':
@@ -212,16 +224,32 @@ export class HostTemplateSrv implements TemplateSrv {
         const other =
           fieldName[3] !== undefined
             ? frame.fields[Number(fieldName[3])]
-            : frame.fields.find(
-                (candidate) =>
-                  candidate.name === (fieldName[1] ?? fieldName[2]) ||
-                  getFieldDisplayName(candidate, frame) === (fieldName[1] ?? fieldName[2])
-              );
+            : dataField(frame, fieldName[1] ?? fieldName[2]);
         return other ? format(other.values[rowIndex], fmt, undefined) : undefined;
       }
     }
     return undefined;
   }
+}
+
+/**
+ * The field `${__data.fields.<key>}` reads, in the order of Grafana's getFieldDisplayValuesProxy
+ * (public/app/features/dashboard/.../fieldDisplayValuesProxy.ts): the field's name, then an index,
+ * then its configured display name (an organize transformation's rename), then its `name` label.
+ */
+export function dataField(frame: DataFrame, key: string): Field | undefined {
+  return (
+    frame.fields.find((field) => field.name === key) ??
+    (/^\d+$/.test(key) ? frame.fields[Number(key)] : undefined) ??
+    frame.fields.find((field) => field.config.displayName === key) ??
+    frame.fields.find((field) => field.labels?.name === key)
+  );
+}
+
+/** `${__url_time_range}`: from and to as the URL carries them (relative text, or epoch ms). */
+export function urlTimeRange(range: TimeRange): string {
+  const { from, to } = rangeToUrl(range);
+  return `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`;
 }
 
 function isAll(value: unknown): boolean {

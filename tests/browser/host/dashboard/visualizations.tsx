@@ -7,9 +7,11 @@
  */
 import React from 'react';
 import * as GrafanaUi from '@grafana/ui';
-import { BarGauge, BigValue, Table, TimeSeries, VizRepeater } from '@grafana/ui';
+import { BarGauge, BigValue, Table, TimeSeries, TooltipPlugin2, VizRepeater } from '@grafana/ui';
 import {
   type DataFrame,
+  type Field,
+  type LinkModel,
   type DisplayValueAlignmentFactors,
   type FieldConfigSource,
   type FieldDisplay,
@@ -241,7 +243,28 @@ function TableViz({ series, options, fieldConfig, width, height, timeRange, repl
   );
 }
 
-function TimeSeriesViz({ series, options, width, height, timeRange }: VizProps) {
+/**
+ * The links a data point offers, as Grafana's viz tooltip asks a field for them (getFieldDisplayLinks
+ * in @grafana/ui's VizTooltip/utils): the row's value and its display, duplicates left out.
+ */
+export function fieldLinks(field: Field | undefined, rowIndex: number): Array<LinkModel<Field>> {
+  if (!field?.getLinks || !field.config.links?.length) {
+    return [];
+  }
+  const value = field.values[rowIndex];
+  const calculatedValue = field.display ? field.display(value) : { text: `${value}`, numeric: Number(value) };
+  const seen = new Set<string>();
+  return field.getLinks({ calculatedValue, valueRowIndex: rowIndex }).filter((link) => {
+    const key = `${link.title}/${link.href}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+// TooltipPlugin2's hover modes (a const enum in @grafana/ui's types, not exported at run time).
+const HOVER_ONE = 0;
+const HOVER_ALL = 1;
+
+function TimeSeriesViz({ series, options, width, height, timeRange, theme }: VizProps) {
   const graphable = series.filter(
     (frame) =>
       frame.fields.some((field) => field.type === FieldType.time) &&
@@ -257,6 +280,23 @@ function TimeSeriesViz({ series, options, width, height, timeRange }: VizProps) 
     calcs: [],
     ...(options.legend as object | undefined),
   };
+  const tooltip = options.tooltip as { mode?: string } | undefined;
+  if (tooltip?.mode === 'hidden') {
+    return (
+      <TimeSeries
+        frames={graphable}
+        width={width}
+        height={height}
+        timeRange={timeRange}
+        timeZone="browser"
+        legend={legend as never}
+        options={options}
+      />
+    );
+  }
+  // Grafana's time series panel: hovering shows the closest series (or all of them in "multi" mode);
+  // a click on a point pins the tooltip with that series' data links (configure-data-links docs:
+  // "For the time series visualization you need to click a data point or line").
   return (
     <TimeSeries
       frames={graphable}
@@ -266,7 +306,83 @@ function TimeSeriesViz({ series, options, width, height, timeRange }: VizProps) 
       timeZone="browser"
       legend={legend as never}
       options={options}
-    />
+    >
+      {(config, alignedFrame) => (
+        <TooltipPlugin2
+          config={config}
+          hoverMode={(tooltip?.mode === 'multi' ? HOVER_ALL : HOVER_ONE) as never}
+          getDataLinks={(seriesIdx, dataIdx) => fieldLinks(alignedFrame.fields[seriesIdx], dataIdx)}
+          render={(_u, dataIdxs, seriesIdx, isPinned, _dismiss, _range, _viaSync, dataLinks) => (
+            <SeriesTooltip
+              frame={alignedFrame}
+              dataIdxs={dataIdxs}
+              seriesIdx={seriesIdx}
+              isPinned={isPinned}
+              links={dataLinks}
+              theme={theme}
+            />
+          )}
+        />
+      )}
+    </TimeSeries>
+  );
+}
+
+/** The host's stand-in for Grafana's TimeSeriesTooltip (a core component): the series, its value, its links once pinned. */
+function SeriesTooltip({
+  frame,
+  dataIdxs,
+  seriesIdx,
+  isPinned,
+  links,
+  theme,
+}: {
+  frame: DataFrame;
+  dataIdxs: Array<number | null>;
+  seriesIdx: number | null;
+  isPinned: boolean;
+  links: LinkModel[];
+  theme: GrafanaTheme2;
+}) {
+  // Only the series under the cursor: its links are the ones a click pins (TooltipPlugin2 pins
+  // nothing when no series is close enough).
+  const field = seriesIdx != null && seriesIdx > 0 ? frame.fields[seriesIdx] : undefined;
+  const row = seriesIdx != null ? dataIdxs[seriesIdx] : null;
+  if (!field || row == null) {
+    return null;
+  }
+  const time = frame.fields[0]?.values[row];
+  return (
+    <div
+      data-testid="series-tooltip"
+      data-pinned={String(isPinned)}
+      style={{
+        padding: theme.spacing(1),
+        background: theme.colors.background.elevated,
+        border: `1px solid ${theme.colors.border.weak}`,
+        borderRadius: theme.shape.radius.default,
+        boxShadow: theme.shadows.z3,
+        fontSize: theme.typography.bodySmall.fontSize,
+      }}
+    >
+      <div style={{ color: theme.colors.text.secondary }}>
+        {typeof time === 'number' ? new Date(time).toISOString() : ''}
+      </div>
+      <div data-testid="series-tooltip-series">
+        {getFieldDisplayName(field, frame)}: {formatted(field.display?.(field.values[row]))}
+      </div>
+      {isPinned && links.length > 0 && (
+        <div
+          style={{ marginTop: theme.spacing(0.5), display: 'flex', flexDirection: 'column', gap: theme.spacing(0.5) }}
+        >
+          {links.map((link, i) => (
+            <a key={i} href={link.href} target={link.target} style={{ color: theme.colors.text.link }}>
+              {link.title}
+            </a>
+          ))}
+        </div>
+      )}
+    </div>
   );
 }
 
@@ -331,6 +447,20 @@ function Fallback(props: VizProps) {
                 <td style={{ padding: theme.spacing(0.25, 0), textAlign: 'right', fontVariantNumeric: 'tabular-nums' }}>
                   {row.value}
                 </td>
+                {row.links.length > 0 && (
+                  <td data-testid="viz-fallback-links" style={{ padding: theme.spacing(0.25, 0, 0.25, 1) }}>
+                    {row.links.map((link, i) => (
+                      <a
+                        key={i}
+                        href={link.href}
+                        target={link.target}
+                        style={{ color: theme.colors.text.link, marginRight: theme.spacing(1) }}
+                      >
+                        {link.title}
+                      </a>
+                    ))}
+                  </td>
+                )}
                 {row.share !== undefined && (
                   <td
                     style={{
@@ -356,11 +486,13 @@ interface FallbackRow {
   value: string;
   share?: string;
   color?: string;
+  /** The data links Grafana's tooltip would offer on a click on this slice, bar or marker. */
+  links: LinkModel[];
 }
 
 /**
  * Reduced values (pie chart: one per field, with its share) or, for row-shaped data (bar chart:
- * a category column and numbers), each row's category and values.
+ * a category column and numbers), each row's category and values; each with its data links.
  */
 function fallbackRows(props: VizProps): FallbackRow[] {
   const { type, series } = props;
@@ -373,6 +505,8 @@ function fallbackRows(props: VizProps): FallbackRow[] {
       value: numbers
         .map((field) => `${getFieldDisplayName(field, frame)} ${formatted(field.display?.(field.values[row]))}`)
         .join(', '),
+      // A bar or marker is a numeric field's value in that row: its links, else the category's.
+      links: fieldLinks(numbers.find((field) => field.config.links?.length) ?? category, row),
     }));
   }
   const values = displayValues(props).slice(0, 20);
@@ -385,6 +519,7 @@ function fallbackRows(props: VizProps): FallbackRow[] {
     value: formatted(value.display),
     share: type === 'piechart' && total > 0 ? `${((value.display.numeric / total) * 100).toFixed(1)} %` : undefined,
     color: value.display.color,
+    links: value.getLinks?.() ?? [],
   }));
 }
 
