@@ -7,6 +7,8 @@ package integration
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -263,8 +265,13 @@ datasources:
 	}
 	for _, c := range cases {
 		err := s.Do(ctx, "GET", "/api/datasources/uid/"+c.uid+"/health", nil, nil)
-		if err == nil || !hosttest.IsStatus(err, 400) || !strings.Contains(err.Error(), c.contains) {
-			t.Errorf("%s health: %v, want 400 containing %q", c.uid, err, c.contains)
+		var he *hosttest.HTTPError
+		var body struct{ Message string }
+		if errors.As(err, &he) {
+			_ = json.Unmarshal([]byte(he.Body), &body) // the message, not the error's shortened text: details come first
+		}
+		if err == nil || !hosttest.IsStatus(err, 400) || !strings.Contains(body.Message, c.contains) {
+			t.Errorf("%s health: %v, want 400 with a message containing %q", c.uid, err, c.contains)
 		}
 	}
 	if realErr != nil {
