@@ -137,13 +137,14 @@ func TestVictoriaLogsFigures(t *testing.T) {
 
 	// Dashboard queries: embedded store vs the cluster, on the same data.
 	rootsJSON, _ := json.Marshal(roots)
-	emb := newTestDatasource(t, fmt.Sprintf(`{"logRoots":%s,"queryTimeoutSeconds":600}`, rootsJSON))
+	geoDB := geoDBPath(t) // the Security dashboard's geography panels need one
+	emb := newTestDatasource(t, fmt.Sprintf(`{"logRoots":%s,"queryTimeoutSeconds":600,"geoDatabase":%q}`, rootsJSON, geoDB))
 	emb.refresh(context.Background())
 	for emb.collector.Status().PendingFiles > 0 || !emb.collector.Status().FirstScan.Done {
 		time.Sleep(time.Second)
 		emb.refresh(context.Background())
 	}
-	vl := newTestDatasource(t, fmt.Sprintf(`{"store":"victorialogs","queryTimeoutSeconds":600,"victoriaLogs":{"url":%q}}`, c.URL()))
+	vl := newTestDatasource(t, fmt.Sprintf(`{"store":"victorialogs","queryTimeoutSeconds":600,"geoDatabase":%q,"victoriaLogs":{"url":%q}}`, geoDB, c.URL()))
 	st, _ := emb.engine().Stats(context.Background(), query.Query{}, query.TimeRange{})
 	ins, _ := emb.engine().Instances(context.Background(), query.Query{}, query.TimeRange{})
 	first := time.Now()
