@@ -115,29 +115,14 @@ func (t *uuidTable) rowMask() uint32 {
 // find returns the row holding k. keyOf gives the key of a row, or false for
 // a row the caller cannot see yet (not in its snapshot).
 func (t *uuidTable) find(k *uuidKey, keyOf func(row uint32) (uuidKey, bool)) (uint32, bool) {
-	h := t.hash(k)
-	tag, mask := t.tag(h), t.rowMask()
-	for i := t.home(h); ; i++ {
-		if i == len(t.slots) {
-			i = 0
-		}
-		s := atomic.LoadUint32(&t.slots[i])
-		if s == 0 {
-			return 0, false
-		}
-		if s&^mask != tag {
-			continue
-		}
-		if rk, ok := keyOf(s&mask - 1); ok && rk == *k {
-			return s&mask - 1, true
-		}
-	}
+	row, found, _, _ := t.probe(k, keyOf)
+	return row, found
 }
 
-// probe is find for the writer, which then adds k where the probe ended:
-// the row holding k, or (found false) the empty slot that ends k's run and
-// k's hash, for insertAt. One walk of the run instead of two; the run is
-// long when the table is nearly full.
+// probe walks k's run: the row holding k, or (found false) the empty slot
+// that ends the run, with k's hash, where the writer then adds k
+// (insertAt): one walk instead of find then insert, and the run is long
+// when the table is nearly full.
 func (t *uuidTable) probe(k *uuidKey, keyOf func(row uint32) (uuidKey, bool)) (row uint32, found bool, slot int, h uint64) {
 	h = t.hash(k)
 	tag, mask := t.tag(h), t.rowMask()
@@ -145,7 +130,7 @@ func (t *uuidTable) probe(k *uuidKey, keyOf func(row uint32) (uuidKey, bool)) (r
 		if i == len(t.slots) {
 			i = 0
 		}
-		s := t.slots[i] // the writer's own table: no other writer
+		s := atomic.LoadUint32(&t.slots[i]) // readers probe while the writer inserts
 		if s == 0 {
 			return 0, false, i, h
 		}
