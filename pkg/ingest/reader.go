@@ -70,7 +70,8 @@ type cursor struct {
 	tailBuf  []byte
 }
 
-// readOutput receives what a read produces, in file order, on the reading goroutine.
+// readOutput receives what a read produces, in file order, one call at a
+// time, on the handing goroutine (see handing).
 type readOutput struct {
 	records  func([]model.Transaction) // the slice is reused after the call
 	bad      func(BadRecord)
@@ -78,18 +79,34 @@ type readOutput struct {
 }
 
 // streamReader reads files: chunks cut at newlines, parsed by several
-// workers at once while the next chunk is read and the previous one's
+// workers at once while the next chunks are read and the earlier ones'
 // records are handed on. One per Tailer (or ReadFile call); not concurrent.
 //
-// With W workers, W-1 goroutines parse and the reading goroutine joins them
-// once it has read the next chunk; a chunk is cut into up to 4W pieces that
-// whoever is free takes next, so no core waits for a slow piece.
+// Three stages run at once: the reading goroutine reads chunks into a ring
+// of slots; each chunk is cut into up to 4W pieces that W parsers take in
+// turn (older chunks first), so no core waits for a slow piece; one handing
+// goroutine passes each chunk's records on, in file order, as soon as its
+// pieces are parsed. The hand-on (the index append) is serial; the pipeline
+// lets it run beside the parsing instead of between two parses.
 type streamReader struct {
 	cfg     *parserConfig
-	parsers []*recordParser // [0] is the reading goroutine's
-	bufs    [2][]byte
-	sets    [2][]batch // per buffer, one batch per piece
+	parsers []*recordParser    // [0] also parses in-order layouts and the tail
+	pool    chan *recordParser // the parsers not parsing a piece now
+	slots   [readSlots]slot
 	now     func() time.Time
+}
+
+// readSlots is how many chunks can be in the pipeline at once: one being
+// read, the others parsed or waiting to be handed on.
+const readSlots = 4
+
+// slot is one chunk's buffer, with the batches of its pieces and the parse
+// in progress. free holds a token while nobody uses the slot.
+type slot struct {
+	buf  []byte
+	set  []batch // per piece
+	fl   flight
+	free chan struct{}
 }
 
 // piecesPerWorker is how many pieces a chunk is cut into per worker.
@@ -100,8 +117,14 @@ func newStreamReader(cfg *parserConfig, workers int) *streamReader {
 	for k := 0; k < max(1, workers); k++ {
 		r.parsers = append(r.parsers, newRecordParser(cfg))
 	}
-	for i := range r.sets {
-		r.sets[i] = make([]batch, piecesPerWorker*len(r.parsers))
+	r.pool = make(chan *recordParser, len(r.parsers))
+	for _, p := range r.parsers {
+		r.pool <- p
+	}
+	for i := range r.slots {
+		r.slots[i].set = make([]batch, piecesPerWorker*len(r.parsers))
+		r.slots[i].free = make(chan struct{}, 1)
+		r.slots[i].free <- struct{}{}
 	}
 	return r
 }
@@ -110,31 +133,42 @@ func newStreamReader(cfg *parserConfig, workers int) *streamReader {
 const minChunk = 64 << 10
 
 // buffers makes the read buffers hold at least n bytes (up to readChunk).
+// Every slot is free (no read in progress).
 func (r *streamReader) buffers(n int64) {
 	n = min(max(n, minChunk), readChunk)
-	if int64(len(r.bufs[0])) < n {
-		r.bufs[0], r.bufs[1] = make([]byte, n), make([]byte, n)
+	for i := range r.slots {
+		if int64(len(r.slots[i].buf)) < n {
+			r.slots[i].buf = make([]byte, n)
+		}
 	}
 }
 
 // grow doubles the buffers (keeping cur's first keep bytes), for a line
-// longer than they are but not beyond MaxLineBytes.
+// longer than they are but not beyond MaxLineBytes. Only cur is in use.
 func (r *streamReader) grow(cur, keep int) {
-	n := min(2*len(r.bufs[0]), max(readChunk, MaxLineBytes+1))
+	n := min(2*len(r.slots[cur].buf), max(readChunk, MaxLineBytes+1))
 	next := make([]byte, n)
-	copy(next, r.bufs[cur][:keep])
-	r.bufs[cur], r.bufs[1-cur] = next, make([]byte, n)
+	copy(next, r.slots[cur].buf[:keep])
+	for i := range r.slots {
+		if i == cur {
+			r.slots[i].buf = next
+		} else {
+			r.slots[i].buf = make([]byte, n)
+		}
+	}
 }
 
 // flight is a parse in progress: pieces of one chunk, taken in turn by the
-// helpers and the reading goroutine.
+// parsers, and what handing its records on needs.
 type flight struct {
-	wg     sync.WaitGroup // the helper goroutines
+	wg     sync.WaitGroup // the pieces' parsers
 	set    []batch        // per piece
 	pieces []piece
 	next   atomic.Int32 // the next piece to take
 	fc     *fileCtx
 	bytes  int64
+	now    time.Time
+	slot   int
 }
 
 // piece is a run of whole lines starting at stream offset off.
@@ -145,6 +179,7 @@ type piece struct {
 
 // work parses pieces until none is left.
 func (fl *flight) work(p *recordParser) {
+	p.setNow(fl.now)
 	for {
 		k := int(fl.next.Add(1)) - 1
 		if k >= len(fl.pieces) {
@@ -156,11 +191,67 @@ func (fl *flight) work(p *recordParser) {
 	}
 }
 
-// wait finishes the flight: the reading goroutine takes what is left, then
-// waits for the helpers.
-func (r *streamReader) wait(fl *flight) {
-	fl.work(r.parsers[0])
-	fl.wg.Wait()
+// handing passes parsed chunks on, in order, on a goroutine of its own while
+// the reading goroutine reads what follows and the parsers parse it. drain waits until
+// everything submitted is handed on; the cursor is the handing goroutine's
+// until then.
+type handing struct {
+	r       *streamReader
+	c       *cursor
+	out     readOutput
+	queue   chan *flight
+	pending sync.WaitGroup
+	stopped chan struct{}
+}
+
+func (r *streamReader) startHanding(c *cursor, out readOutput) *handing {
+	h := &handing{r: r, c: c, out: out, queue: make(chan *flight, readSlots), stopped: make(chan struct{})}
+	go h.run()
+	return h
+}
+
+func (h *handing) run() {
+	defer close(h.stopped)
+	for fl := range h.queue {
+		fl.wg.Wait()
+		h.handOn(fl)
+		h.r.slots[fl.slot].free <- struct{}{}
+		h.pending.Done()
+	}
+}
+
+// handOn numbers a parsed chunk's lines and passes its records on.
+func (h *handing) handOn(fl *flight) {
+	c := h.c
+	for k := range fl.set[:max(1, len(fl.pieces))] {
+		b := &fl.set[k]
+		if b.relative {
+			for i := range b.recs {
+				b.recs[i].Line += c.line
+			}
+			for i := range b.bad {
+				b.bad[i].Line += c.line
+			}
+		}
+		c.line += b.lines
+		h.r.emit(b, c, h.out)
+	}
+	c.offset += fl.bytes
+	if h.out.progress != nil {
+		h.out.progress(fl.bytes)
+	}
+}
+
+func (h *handing) submit(fl *flight) {
+	h.pending.Add(1)
+	h.queue <- fl
+}
+
+func (h *handing) drain() { h.pending.Wait() }
+
+func (h *handing) stop() {
+	close(h.queue)
+	<-h.stopped
 }
 
 // read consumes src (positioned at c.offset) to its end; sizeHint is how
@@ -169,40 +260,21 @@ func (r *streamReader) wait(fl *flight) {
 // one, never pending.
 func (r *streamReader) read(src io.Reader, c *cursor, fc *fileCtx, layout Layout, final bool, sizeHint int64, out readOutput) error {
 	r.buffers(sizeHint + 1)
+	inOrder := layout == LayoutStdout || layout == LayoutErrorLog // parsed on this goroutine
+	h := r.startHanding(c, out)
 	cur, carry := 0, 0
-	var inFlight *flight
-	flights := [2]flight{}
+	<-r.slots[cur].free
+	defer func() {
+		h.drain()
+		h.stop()
+		r.slots[cur].free <- struct{}{}
+	}()
 	dispatchOff, dispatchLine := c.offset, c.line
 	first := true
 
-	finish := func() {
-		if inFlight == nil {
-			return
-		}
-		r.wait(inFlight)
-		for k := range inFlight.set[:max(1, len(inFlight.pieces))] {
-			b := &inFlight.set[k]
-			if b.relative {
-				for i := range b.recs {
-					b.recs[i].Line += c.line
-				}
-				for i := range b.bad {
-					b.bad[i].Line += c.line
-				}
-			}
-			c.line += b.lines
-			r.emit(b, c, out)
-		}
-		c.offset += inFlight.bytes
-		if out.progress != nil {
-			out.progress(inFlight.bytes)
-		}
-		inFlight = nil
-	}
-
 	var readErr error
 	for {
-		buf := r.bufs[cur]
+		buf := r.slots[cur].buf
 		n, err := io.ReadFull(src, buf[carry:])
 		eof := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 		if err != nil && !eof {
@@ -226,13 +298,13 @@ func (r *streamReader) read(src io.Reader, c *cursor, fc *fileCtx, layout Layout
 		cut := bytes.LastIndexByte(data, '\n') + 1
 		if cut == 0 && carry+n == len(buf) && len(buf) <= MaxLineBytes {
 			// A line longer than the buffer but maybe not too long: wait for
-			// the parse in flight (it reads the other buffer), then grow.
-			finish()
+			// the chunks in flight (they use the other buffers), then grow.
+			h.drain()
 			start := len(buf) - len(data) // 1 when an already-emitted newline was skipped
 			r.grow(cur, len(buf))
 			carry = len(buf)
 			if start > 0 {
-				copy(r.bufs[cur], r.bufs[cur][start:carry])
+				copy(r.slots[cur].buf, r.slots[cur].buf[start:carry])
 				carry -= start
 			}
 			if eof || readErr != nil {
@@ -242,7 +314,7 @@ func (r *streamReader) read(src io.Reader, c *cursor, fc *fileCtx, layout Layout
 		}
 		if cut == 0 && carry+n == len(buf) {
 			// No newline in a whole buffer: a line far beyond MaxLineBytes.
-			finish()
+			h.drain()
 			skipped, found, err := discardLine(src)
 			if !found {
 				// The writer has not finished it: count it once, when it ends.
@@ -255,42 +327,40 @@ func (r *streamReader) read(src io.Reader, c *cursor, fc *fileCtx, layout Layout
 			c.line++
 			return err // errReadAgain: the bytes after the newline are read from the new offset
 		}
-		// Parse the complete lines while the previous chunk's records are
-		// handed on and the next chunk is read. The workers' parsers are
-		// free once the previous parse is done.
-		prev := inFlight
-		if prev != nil {
-			r.wait(prev)
-		}
-		var fl *flight
+		rest := data[cut:]
 		if cut > 0 {
-			fl = &flights[cur]
-			fl.set, fl.bytes, fl.pieces = r.sets[cur], int64(cut), fl.pieces[:0]
+			// Parse the complete lines while the next chunk is read and the
+			// earlier ones' records are handed on; the slot is the handing
+			// goroutine's until it has handed them on.
+			s := &r.slots[cur]
+			fl := &s.fl
+			fl.set, fl.bytes, fl.pieces, fl.slot = s.set, int64(cut), fl.pieces[:0], cur
 			fl.next.Store(0)
 			r.launch(fl, data[:cut], dispatchOff, dispatchLine, fc, layout, c)
 			dispatchOff += int64(cut)
-			if layout == LayoutStdout || layout == LayoutErrorLog { // parsed already, in order
+			if inOrder {
 				dispatchLine += fl.set[0].lines
 			}
+			h.submit(fl)
+			if inOrder {
+				h.drain() // the next chunk's reassembly reads the cursor
+			}
+			next := (cur + 1) % readSlots
+			<-r.slots[next].free
+			carry = copy(r.slots[next].buf, rest)
+			cur = next
+		} else {
+			carry = copy(buf, rest)
 		}
-		if prev != nil {
-			inFlight = prev
-			finish()
-		}
-		inFlight = fl
-		rest := data[cut:]
-		next := r.bufs[1-cur]
-		carry = copy(next, rest)
-		cur = 1 - cur
 		if eof || readErr != nil {
 			break
 		}
 	}
-	finish()
+	h.drain()
 	if f, ok := src.(finisher); ok && f.finished() {
 		final = true
 	}
-	tail := r.bufs[cur][:carry]
+	tail := r.slots[cur].buf[:carry]
 	c.pending = 0
 	if len(tail) > 0 {
 		r.tail(tail, c, fc, layout, final, out)
@@ -309,7 +379,7 @@ func (r *streamReader) tail(tail []byte, c *cursor, fc *fileCtx, layout Layout, 
 		c.pending = int64(len(tail))
 		return
 	}
-	set := &r.sets[0][0]
+	set := &r.slots[0].set[0] // every slot is free again
 	set.reset()
 	p := r.parsers[0]
 	p.setNow(r.now())
@@ -358,21 +428,22 @@ func (r *streamReader) emit(b *batch, c *cursor, out readOutput) {
 }
 
 // launch starts parsing data (complete lines starting at offset off, line
-// number line+1): STDOUT at once, in order; NDJSON cut into pieces of whole
-// lines for the helpers (the reading goroutine joins in r.wait).
+// number line+1): STDOUT and error logs at once, in order, on this
+// goroutine; NDJSON cut into pieces of whole lines for the parsers, each
+// taken from the pool by a goroutine of its own (a parser still busy with an
+// older chunk's piece finishes that first).
 func (r *streamReader) launch(fl *flight, data []byte, off int64, line int, fc *fileCtx, layout Layout, c *cursor) {
-	now := r.now()
-	fl.fc = fc
+	fl.now, fl.fc = r.now(), fc
 	if layout == LayoutStdout { // reassembly is sequential: absolute line numbers
 		p := r.parsers[0]
-		p.setNow(now)
+		p.setNow(fl.now)
 		fl.set[0].reset()
 		fl.set[0].lines = p.parseStdoutLines(data, off, line, c, fc, &fl.set[0])
 		return
 	}
 	if layout == LayoutErrorLog { // few records among many lines: in order, absolute line numbers
 		p := r.parsers[0]
-		p.setNow(now)
+		p.setNow(fl.now)
 		fl.set[0].reset()
 		fl.set[0].lines = p.parseErrorLogLines(data, off, line, fc, &fl.set[0])
 		return
@@ -393,15 +464,14 @@ func (r *streamReader) launch(fl *flight, data []byte, off int64, line int, fc *
 		fl.pieces = append(fl.pieces, piece{data[start:end], off + int64(start)})
 		start = end
 	}
-	for _, p := range r.parsers {
-		p.setNow(now)
-	}
-	for h := 1; h < len(r.parsers) && h < len(fl.pieces); h++ {
+	for k := 0; k < len(r.parsers) && k < len(fl.pieces); k++ {
 		fl.wg.Add(1)
-		go func(p *recordParser) {
+		go func() {
 			defer fl.wg.Done()
+			p := <-r.pool
 			fl.work(p)
-		}(r.parsers[h])
+			r.pool <- p
+		}()
 	}
 }
 

@@ -17,8 +17,10 @@ import (
 	"github.com/apifw/monitor/pkg/model"
 )
 
-// Sink receives parsed records. Append is called from the goroutine running
-// Poll, never concurrently, in file order. The slice is reused once Append
+// Sink receives parsed records. Append is called while Poll runs, never
+// concurrently, in file order (from a goroutine of the reader's, so that the
+// next records are parsed meanwhile: Poll's caller must not hold a lock that
+// Append takes). The slice is reused once Append
 // returns: copy the records you keep (the strings and Errors slices inside
 // them are never reused and may be kept as they are).
 type Sink interface {
