@@ -181,7 +181,11 @@ func (c *Collector) Refresh() Status {
 	}
 	defer c.pollMu.Unlock()
 	if c.lastPoll.IsZero() || time.Since(c.lastPoll) >= c.cfg.MinRefresh {
+		held := c.store.Len()
 		c.tailer.Poll()
+		if c.store.Len()-held >= index.DefaultBlockSize {
+			c.store.Trim() // a large poll (the first scan): give back its growth room
+		}
 		c.lastPoll = time.Now()
 		c.firstDone.Store(true)
 		if c.snapPath != "" && c.snapshotDueLocked(c.policy) {

@@ -368,7 +368,7 @@ func DecodeImage(r io.Reader, size int64) (img *Image, err error) {
 	if err := w.check(); err != nil {
 		return nil, err
 	}
-	w.rebuildTable()
+	w.rebuildTable(maphash.MakeSeed(), (w.rows()+1)*4/3)
 	img.w = w
 	return img, nil
 }
@@ -647,12 +647,6 @@ func (w *writer) check() error {
 	}
 	w.live = live
 	return nil
-}
-
-// rebuildTable builds the uuid table from the uuid column.
-func (w *writer) rebuildTable() {
-	w.table = newUUIDTable(maphash.MakeSeed(), (w.rows()+1)*4/3)
-	w.forEachCanonical(func(k *uuidKey, row uint32) { w.table.insert(k, row) })
 }
 
 // Install makes img the store's content (the store must be empty), then

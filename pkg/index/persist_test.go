@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"reflect"
 	"testing"
 	"time"
@@ -228,7 +229,7 @@ func BenchmarkRebuildUUIDTable(b *testing.B) {
 	w := s.w
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		w.rebuildTable()
+		w.rebuildTable(maphash.MakeSeed(), (w.rows()+1)*4/3)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(txs)), "ns/row")
 }

@@ -216,9 +216,12 @@ func (w *writer) tableFull() bool {
 
 // grow rebuilds the uuid table half as large again. Readers keep probing the
 // old table (which the writer no longer touches) until the next publish.
-func (w *writer) grow() {
-	rows := w.rows()
-	t := newUUIDTable(w.table.seed, (rows+1)*4/3)
+func (w *writer) grow() { w.rebuildTable(w.table.seed, (w.rows()+1)*4/3) }
+
+// rebuildTable builds the uuid table anew from the uuid column, for
+// capacity rows.
+func (w *writer) rebuildTable(seed maphash.Seed, capacity int) {
+	t := newUUIDTable(seed, capacity)
 	w.forEachCanonical(func(k *uuidKey, row uint32) {
 		t.insert(k, row)
 		if row%65536 == 0 {
