@@ -89,6 +89,16 @@ type dicts struct {
 
 	fileCodes map[FileRef]uint32
 	files     []FileRef
+
+	lastAPI  lastCode[APIRef] // the previous record's, looked up without hashing
+	lastFile lastCode[FileRef]
+}
+
+// lastCode is the code a dictionary gave last, kept to answer a repeat.
+type lastCode[K comparable] struct {
+	ref  K
+	code uint32
+	ok   bool
 }
 
 func newDicts() *dicts {
@@ -114,7 +124,11 @@ func (d *dicts) clientIP(s string) uint32 {
 
 func (d *dicts) api(id, name string) uint32 {
 	ref := APIRef{id, name}
+	if d.lastAPI.ok && d.lastAPI.ref == ref { // records come in runs of one API
+		return d.lastAPI.code
+	}
 	if c, ok := d.apiCodes[ref]; ok {
+		d.lastAPI = lastCode[APIRef]{ref, c, true}
 		return c
 	}
 	ref = APIRef{strings.Clone(id), strings.Clone(name)}
@@ -173,7 +187,11 @@ func (d *dicts) tuple(t Tuple) uint32 {
 
 func (d *dicts) file(id uint32, path string) uint32 {
 	ref := FileRef{id, path}
+	if d.lastFile.ok && d.lastFile.ref == ref { // records come file by file
+		return d.lastFile.code
+	}
 	if c, ok := d.fileCodes[ref]; ok {
+		d.lastFile = lastCode[FileRef]{ref, c, true}
 		return c
 	}
 	ref.Path = strings.Clone(path)
