@@ -104,6 +104,7 @@ type streamReader struct {
 // on the 1 M realistic bench). Buffers are made as slots are first used and
 // let go after a large read, so a tailer between polls holds little.
 const readSlots = 16
+
 // slot is one chunk's buffer, with the batches of its pieces and the parse
 // in progress. free holds a token while nobody uses the slot.
 type slot struct {
