@@ -133,8 +133,7 @@ func New(cfg Config, store *index.Store) *Collector {
 			}
 		}
 	}
-	sink := ingest.SinkFunc(func(txs []model.Transaction) { store.Append(txs) })
-	c.tailer = ingest.NewTailer(cfg.LogRoots, opts, sink, state)
+	c.tailer = ingest.NewTailer(cfg.LogRoots, opts, storeSink{store}, state)
 	return c
 }
 
@@ -392,3 +391,10 @@ func (c *Collector) Purge(ctx context.Context, opts PurgeOptions) []ingest.Purge
 	c.store.Relocate(moves)
 	return res
 }
+
+// storeSink hands the tailer's records to the index, and tells it the size
+// of a first scan.
+type storeSink struct{ store *index.Store }
+
+func (s storeSink) Append(txs []model.Transaction) { s.store.Append(txs) }
+func (s storeSink) Expect(bytes int64)             { s.store.Expect(bytes) }

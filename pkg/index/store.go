@@ -56,8 +56,9 @@ type Store struct {
 	// ids are rare, so they take a lock rather than a lock-free table.
 	oddMu sync.RWMutex
 
-	tomb    tombstones // writer-owned
-	logMu   sync.Mutex // deletion log file and records
+	tomb    tombstones  // writer-owned
+	expect  expectation // writer-owned: a first scan being sized
+	logMu   sync.Mutex  // deletion log file and records
 	log     []DeletionRecord
 	loadErr error
 }
@@ -182,6 +183,9 @@ func (s *Store) appendLocked(w *writer, txs []model.Transaction, publishAsYouGo 
 			w.odd.n.Add(1)
 		}
 		added++
+		if s.expect.bytes > 0 {
+			w.expected(&s.expect, t.Length)
+		}
 		if w.tv.n == w.blockSize {
 			w.seal()
 		}

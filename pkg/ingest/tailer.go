@@ -27,6 +27,13 @@ type Sink interface {
 	Append(records []model.Transaction)
 }
 
+// Expecter is a Sink that wants to know how many bytes of logs a first scan
+// is about to hand it (to size its tables once instead of growing them step
+// by step). Expect is called before the scan's first Append.
+type Expecter interface {
+	Expect(bytes int64)
+}
+
 // SinkFunc adapts a function to Sink.
 type SinkFunc func([]model.Transaction)
 
@@ -613,6 +620,9 @@ func (t *Tailer) readAll() (files int, bytesRead int64, more bool) {
 	}
 	if t.polls == 1 {
 		t.scanTotal.Store(total)
+		if e, ok := t.sink.(Expecter); ok && total > 0 {
+			e.Expect(total)
+		}
 	}
 	sort.Slice(todo, func(i, j int) bool { return todo[i].path < todo[j].path })
 	// Error logs last: a transaction also in a transaction file is then

@@ -114,12 +114,21 @@ func loadBench(b *testing.B) *benchData {
 		var sampleEnds []int
 		opts := ingest.ParseOptions{Now: func() time.Time { return benchEnd }}
 		k := 0
+		var listed [][]ingest.SourceFile
+		var total int64
 		for _, root := range roots {
 			files, rep := ingest.Discover(root)
 			if rep.Error != "" {
 				benchErr = fmt.Errorf("%s: %s", root, rep.Error)
 				return
 			}
+			listed = append(listed, files)
+			for _, f := range files {
+				total += f.Size
+			}
+		}
+		d.store.Expect(total) // as the collector's sink is told before a first scan
+		for _, files := range listed {
 			for _, f := range files {
 				err := readWithLengths(f, opts, func(t model.Transaction) {
 					batch = append(batch, t)
