@@ -30,6 +30,10 @@ func (s *Store) Expect(bytes int64) {
 // at expectSample records it sizes the uuid table for the rest.
 func (w *writer) expected(e *expectation, length int32) {
 	e.seen += int64(max(length, 0)) + 1
+	if e.seen >= e.bytes { // a small scan: it is over before the sample
+		*e = expectation{}
+		return
+	}
 	if e.rows++; e.rows < expectSample {
 		return
 	}

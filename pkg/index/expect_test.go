@@ -53,3 +53,18 @@ func TestExpectWithoutLengths(t *testing.T) {
 		t.Fatal("the expectation is still open")
 	}
 }
+
+// A scan smaller than the sample closes the expectation when its bytes are in.
+func TestExpectSmallScan(t *testing.T) {
+	txs := randomTxs(7, 100)
+	var total int64
+	for _, tx := range txs {
+		total += int64(tx.Length) + 1
+	}
+	s := NewStore()
+	s.Expect(total)
+	s.Append(txs)
+	if s.expect.bytes != 0 {
+		t.Fatal("the expectation is still open")
+	}
+}
