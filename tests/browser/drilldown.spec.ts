@@ -149,6 +149,49 @@ async function apiNames(request: APIRequestContext, grafanaUrl: string, range: R
   return { ids: rows.map((row) => String(row.api)).filter((id) => names.has(id)), names };
 }
 
+// An inventory API with traffic in the range, its collection (the Collection and Executive
+// dashboards' variable) and every API's name by id.
+async function apiWithTraffic(request: APIRequestContext, grafanaUrl: string, range: Range) {
+  const inventory = await queryRows(request, grafanaUrl, { queryType: 'inventory', groupBy: 'api' }, range);
+  const { names } = await apiNames(request, grafanaUrl, range);
+  const row = inventory.find((r) => names.has(String(r.apiId)) && r.collection);
+  expect(row, 'an inventory API with traffic').toBeTruthy();
+  return { id: String(row!.apiId), name: String(row!.api), collection: String(row!.collection), names };
+}
+
+type ApiWithTraffic = Awaited<ReturnType<typeof apiWithTraffic>>;
+
+// Follows the API link of a table panel's row for api.
+async function followApiRow(page: Page, panelId: number, api: ApiWithTraffic) {
+  const row = panel(page, panelId).getByRole('row').filter({ hasText: api.name }).first();
+  await row.locator('a[href*="apiName="]').first().click();
+  await arriveAtExplorer(page);
+}
+
+// The explorer shows api (by id, with its name), the collection and the range, and lists only
+// that API's transactions.
+async function expectApiKept(
+  page: Page,
+  request: APIRequestContext,
+  grafanaUrl: string,
+  range: Range,
+  api: ApiWithTraffic
+) {
+  const params = explorerParams(page);
+  expect(params.getAll('api')).toEqual([api.id]);
+  expect(params.getAll('apiName')).toEqual([api.name]);
+  expect(params.getAll('var-collection')).toEqual([api.collection]);
+  await expectRange(page, range);
+  await expect(appliedFilter(page, 'api')).toContainText(api.name);
+  await expect(appliedFilter(page, 'collection')).toHaveText(`Collection: ${api.collection}`);
+  await expectListed(page, request, grafanaUrl, { api: [api.id], collection: [api.collection] }, range);
+  const listed = await columnValues(page, 'API');
+  expect(new Set(listed).size).toBeLessThanOrEqual(1);
+  if (listed.length > 0) {
+    expect(listed[0]).toBe(api.names.get(api.id));
+  }
+}
+
 test.describe('drill-down from the bundled dashboards into the trace explorer', () => {
   test.setTimeout(240_000);
 
@@ -279,57 +322,24 @@ test.describe('drill-down from the bundled dashboards into the trace explorer', 
     timeRange,
   }) => {
     const page = host.page;
-    const inventory = await queryRows(
-      request,
-      harness.grafanaUrl,
-      { queryType: 'inventory', groupBy: 'api' },
-      timeRange
-    );
-    const { names } = await apiNames(request, harness.grafanaUrl, timeRange);
-    // An API with traffic, and its collection as the dashboard's variable.
-    const protectedApi = inventory.find((row) => names.has(String(row.apiId)) && row.collection);
-    expect(protectedApi, 'an inventory API with traffic').toBeTruthy();
-    const collection = String(protectedApi!.collection);
+    const api = await apiWithTraffic(request, harness.grafanaUrl, timeRange);
+    const collection = api.collection;
     const open = () => openDashboard(host, 'apifw-collection', timeRange, { 'var-collection': collection });
-
-    const expectApi = async (apiId: string, apiName: string) => {
-      const params = explorerParams(page);
-      expect(params.getAll('api')).toEqual([apiId]);
-      expect(params.getAll('apiName')).toEqual([apiName]);
-      expect(params.getAll('var-collection')).toEqual([collection]);
-      await expectRange(page, timeRange);
-      await expect(appliedFilter(page, 'api')).toContainText(apiName);
-      await expect(appliedFilter(page, 'collection')).toHaveText(`Collection: ${collection}`);
-      await expectListed(page, request, harness.grafanaUrl, { api: [apiId], collection: [collection] }, timeRange);
-      const listed = await columnValues(page, 'API');
-      expect(new Set(listed).size).toBeLessThanOrEqual(1);
-      if (listed.length > 0) {
-        expect(listed[0]).toBe(names.get(apiId));
-      }
-    };
 
     // Table "Latest audit per API": the row of the API with traffic.
     await open();
-    const auditRow = panel(page, 11)
-      .getByRole('row')
-      .filter({ hasText: String(protectedApi!.api) })
-      .first();
-    await auditRow.locator('a[href*="apiName="]').first().click();
-    await arriveAtExplorer(page);
-    await expectApi(String(protectedApi!.apiId), String(protectedApi!.api));
+    await followApiRow(page, 11, api);
+    await expectApiKept(page, request, harness.grafanaUrl, timeRange, api);
 
     // Bar chart "Scan issues per API by severity": that API's bar.
     await open();
-    const barRow = panel(page, 8)
-      .getByTestId('viz-fallback')
-      .locator('tr')
-      .filter({ hasText: String(protectedApi!.api) });
+    const barRow = panel(page, 8).getByTestId('viz-fallback').locator('tr').filter({ hasText: api.name });
     if ((await barRow.count()) > 0) {
       await barRow.first().getByRole('link', { name: 'Transactions of this API' }).click();
       await arriveAtExplorer(page);
-      await expectApi(String(protectedApi!.apiId), String(protectedApi!.api));
+      await expectApiKept(page, request, harness.grafanaUrl, timeRange, api);
     } else {
-      test.info().annotations.push({ type: 'no scan bar', description: `${String(protectedApi!.api)} has no scan` });
+      test.info().annotations.push({ type: 'no scan bar', description: `${api.name} has no scan` });
     }
 
     // Time series "Audits and average score": its series are collection-wide, so the link keeps the
@@ -353,16 +363,8 @@ test.describe('drill-down from the bundled dashboards into the trace explorer', 
     timeRange,
   }) => {
     const page = host.page;
-    const inventory = await queryRows(
-      request,
-      harness.grafanaUrl,
-      { queryType: 'inventory', groupBy: 'api' },
-      timeRange
-    );
-    const { names } = await apiNames(request, harness.grafanaUrl, timeRange);
-    const protectedApi = inventory.find((row) => names.has(String(row.apiId)) && row.collection);
-    expect(protectedApi, 'an inventory API with traffic').toBeTruthy();
-    const collection = String(protectedApi!.collection);
+    const api = await apiWithTraffic(request, harness.grafanaUrl, timeRange);
+    const { names, collection } = api;
     const open = () => openDashboard(host, 'apifw-executive', timeRange, { 'var-collection': collection });
 
     // Time series "Blocked calls over time" (by API): a point of one API's series.
@@ -370,7 +372,7 @@ test.describe('drill-down from the bundled dashboards into the trace explorer', 
     const { tooltip, series } = await pinSeries(page, 16, (name) => name !== 'other');
     await tooltip.getByRole('link', { name: 'Blocked calls of this API' }).click();
     await arriveAtExplorer(page);
-    let params = explorerParams(page);
+    const params = explorerParams(page);
     const apiId = params.get('api')!;
     expect(names.get(apiId)).toBe(series);
     expect(params.getAll('apiName')).toEqual([series]);
@@ -390,25 +392,8 @@ test.describe('drill-down from the bundled dashboards into the trace explorer', 
 
     // Table "APIs": the row of the API with traffic.
     await open();
-    const row = panel(page, 17)
-      .getByRole('row')
-      .filter({ hasText: String(protectedApi!.api) })
-      .first();
-    await row.locator('a[href*="apiName="]').first().click();
-    await arriveAtExplorer(page);
-    params = explorerParams(page);
-    expect(params.getAll('api')).toEqual([String(protectedApi!.apiId)]);
-    expect(params.getAll('apiName')).toEqual([String(protectedApi!.api)]);
-    expect(params.getAll('var-collection')).toEqual([collection]);
-    await expectRange(page, timeRange);
-    await expect(appliedFilter(page, 'api')).toContainText(String(protectedApi!.api));
-    await expectListed(
-      page,
-      request,
-      harness.grafanaUrl,
-      { api: [String(protectedApi!.apiId)], collection: [collection] },
-      timeRange
-    );
-    expect(new Set(await columnValues(page, 'API'))).toEqual(new Set([names.get(String(protectedApi!.apiId))]));
+    await followApiRow(page, 17, api);
+    await expectApiKept(page, request, harness.grafanaUrl, timeRange, api);
+    expect(new Set(await columnValues(page, 'API'))).toEqual(new Set([api.name]));
   });
 });
