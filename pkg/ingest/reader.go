@@ -17,8 +17,11 @@ import (
 const MaxLineBytes = 1 << 20
 
 // readChunk is how much of a file is read at once; it is cut at the last
-// newline and the complete lines are shared among the parse workers.
-const readChunk = 512 << 10
+// newline and the complete lines are shared among the parse workers. 16
+// slots of 128 KiB stay in the L2 cache between the read and the parse:
+// faster than 512 KiB in 6 of 6 alternating runs of the 1 M realistic first
+// load (1–20%); 64 KiB was no better.
+const readChunk = 128 << 10
 
 // minPieceBytes keeps small reads on one worker: starting goroutines costs
 // more than parsing a few records.
