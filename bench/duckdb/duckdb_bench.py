@@ -92,6 +92,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--json", required=True)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--load-only", action="store_true", help="time the load alone (load.sh alternates it with ours)")
     args = ap.parse_args()
     globs = [os.path.join(r, "*", "*.transaction.log") for r in args.roots.split(",")]
 
@@ -112,6 +113,10 @@ def main():
 
     res = {"duckdb": duckdb.__version__, "rows": n, "load_s": load_s, "load_cpu_s": load_cpu_s, "rss_bytes": mem, "engine_bytes": engine_mem,
            "threads": con.execute("SELECT current_setting('threads')").fetchone()[0], "queries": {}}
+    if args.load_only:
+        with open(args.json, "w") as f:
+            json.dump(res, f, indent=1, default=str)
+        return
     for name, sql in QUERIES.items():
         sql = sql.format(last=last)
         timed(con, sql)  # warm
