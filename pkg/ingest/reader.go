@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -228,6 +229,11 @@ type handing struct {
 	queue   chan *flight
 	pending sync.WaitGroup
 	stopped chan struct{}
+	// A panic in the sink is caught here and raised again by drain on the
+	// reading goroutine, where it was raised before the pipeline; the
+	// chunks after it are dropped, their slots freed.
+	failed   atomic.Bool
+	panicked error
 }
 
 func (r *streamReader) startHanding(c *cursor, out readOutput) *handing {
@@ -240,10 +246,22 @@ func (h *handing) run() {
 	defer close(h.stopped)
 	for fl := range h.queue {
 		fl.wg.Wait()
-		h.handOn(fl)
+		if !h.failed.Load() {
+			h.handOnCaught(fl)
+		}
 		h.r.slots[fl.slot].free <- struct{}{}
 		h.pending.Done()
 	}
+}
+
+func (h *handing) handOnCaught(fl *flight) {
+	defer func() {
+		if v := recover(); v != nil {
+			h.panicked = fmt.Errorf("ingest: handing records on: %v\n%s", v, debug.Stack())
+			h.failed.Store(true)
+		}
+	}()
+	h.handOn(fl)
 }
 
 // handOn numbers a parsed chunk's lines and passes its records on.
@@ -273,7 +291,14 @@ func (h *handing) submit(fl *flight) {
 	h.queue <- fl
 }
 
-func (h *handing) drain() { h.pending.Wait() }
+// drain waits until everything submitted is handed on; it panics when the
+// sink did.
+func (h *handing) drain() {
+	h.pending.Wait()
+	if h.failed.Load() {
+		panic(h.panicked)
+	}
+}
 
 func (h *handing) stop() {
 	close(h.queue)
@@ -291,8 +316,8 @@ func (r *streamReader) read(src io.Reader, c *cursor, fc *fileCtx, layout Layout
 	cur, carry := 0, 0
 	r.take(cur)
 	var consumed int64
-	defer func() {
-		h.drain()
+	defer func() { // no drain here: its panic would skip the cleanup
+		h.pending.Wait()
 		h.stop()
 		r.slots[cur].free <- struct{}{}
 		if consumed > readChunk {
@@ -379,6 +404,9 @@ func (r *streamReader) read(src io.Reader, c *cursor, fc *fileCtx, layout Layout
 			consumed += int64(cut)
 			carry = copy(r.take(next), rest)
 			cur = next
+			if h.failed.Load() {
+				break // drain raises the sink's panic
+			}
 		} else {
 			carry = copy(buf, rest)
 		}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"compress/gzip"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -495,5 +496,53 @@ func TestResumeKeepsNextID(t *testing.T) {
 		if len(sink.recs) != 1 || sink.recs[0].FileID != c.want {
 			t.Fatalf("next id %d: records %+v, want file id %d", c.next, sink.recs, c.want)
 		}
+	}
+}
+
+// panicSink panics on its first Append, then collects.
+type panicSink struct {
+	collectSink
+	panicked bool
+}
+
+func (s *panicSink) Append(recs []model.Transaction) {
+	if !s.panicked {
+		s.panicked = true
+		panic("sink failure")
+	}
+	s.collectSink.Append(recs)
+}
+
+// A panic in the sink reaches Poll's caller, as it did before records were
+// handed on from a goroutine of the reader's, and the reader is usable after
+// it (its slots were all given back: the next Poll does not wait forever).
+func TestTailerSinkPanicReachesPoll(t *testing.T) {
+	root := t.TempDir()
+	now := time.Now().Add(-time.Hour).UnixMicro()
+	var lines []string
+	for i := 0; i < 3000; i++ { // several chunks
+		lines = append(lines, bigRec("p"+itoa(int64(i)), now+int64(i)))
+	}
+	writeFile(t, filepath.Join(root, "fw-1", "api-a1.transaction.log"), strings.Join(lines, "\n")+"\n")
+	sink := &panicSink{}
+	tl := NewTailer([]string{root}, Options{}, sink, nil)
+	func() {
+		defer func() {
+			v := recover()
+			if v == nil || !strings.Contains(fmt.Sprint(v), "sink failure") {
+				t.Fatalf("Poll did not raise the sink's panic: %v", v)
+			}
+		}()
+		tl.Poll()
+	}()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tl.Poll()
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the Poll after a sink panic did not return")
 	}
 }
