@@ -19,28 +19,26 @@ cache="${APIFW_CACHE:-$HOME/.cache/apifw-monitor}"
 venv="$cache/venv-duckdb"
 out="$cache/bench/results"
 mkdir -p "$out"
+source bench/duckdb/roots.sh
 [ -x "$venv/bin/python" ] || { echo "run bench/duckdb/run.sh first (it makes the DuckDB venv and the data)" >&2; exit 1; }
 go test -c -o "$cache/bench/query.test" ./pkg/query/
 
 for profile in $profiles; do
-  prefix=""
-  [ "$profile" = realistic ] && prefix="realistic-"
   roots=()
   for (( seed = 1; seed * 1000000 <= records; seed++ )); do
-    root="$cache/bench/1m-${prefix}seed$seed"
+    root=$(bench_root "$profile" "$seed" 1000000)
     [ -e "$root/.complete" ] || { echo "$root is missing: run bench/duckdb/run.sh $records 1 $profile with APIFW_BENCH_KEEP=1" >&2; exit 1; }
     roots+=("$root")
   done
   dirs=$(IFS=,; echo "${roots[*]}")
-  warm() { find "${roots[@]}" -type f -exec cat {} + > /dev/null; }
   tag="$profile-$records-$(date -u +%Y%m%dT%H%M%SZ)"
   log="$out/load-$tag.txt"
   : > "$log"
   for (( k = 1; k <= pairs; k++ )); do
-    warm
+    warm "${roots[@]}"
     "$venv/bin/python" bench/duckdb/duckdb_bench.py --roots "$dirs" --rounds 1 --threads 2 --load-only --json "$out/load-duck.json" 2> /dev/null
     python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print("duckdb", d["load_s"], d["load_cpu_s"], d["rows"])' "$out/load-duck.json" >> "$log"
-    warm
+    warm "${roots[@]}"
     (cd pkg/query && APIFW_BENCH_DIR="$dirs" GOMAXPROCS=2 "$cache/bench/query.test" -test.run '^$' -test.count 1 \
       -test.benchtime 1x -test.cpu 2 -test.bench 'BenchmarkRestart$') |
       awk '/^BenchmarkRestart/ { for (i = 3; i < NF; i++) { if ($(i+1) == "first-load-s") w = $i; if ($(i+1) == "first-load-cpu-s") c = $i; if ($(i+1) == "transactions") n = $i } print "ours", w, c, n }' >> "$log"

@@ -24,6 +24,7 @@ venv="$cache/venv-duckdb"
 end="2026-01-02T00:00:00Z" # fixed: the same seed writes the same files
 out="$cache/bench/results"
 mkdir -p "$out"
+source bench/duckdb/roots.sh
 
 if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
@@ -33,11 +34,11 @@ go build -o "$cache/apifw-gen" ./cmd/apifw-gen
 
 for profile in $profiles; do
   per_root=$(( records < 1000000 ? records : 1000000 ))
-  apis=4 prefix=""
-  if [ "$profile" = realistic ]; then apis=21 prefix="realistic-"; fi
+  apis=4
+  if [ "$profile" = realistic ]; then apis=21; fi
   roots=()
   for (( seed = 1; seed * per_root <= records; seed++ )); do
-    root="$cache/bench/$( [ "$per_root" = 1000000 ] && echo 1m || echo "$per_root" )-${prefix}seed$seed"
+    root=$(bench_root "$profile" "$seed" "$per_root")
     if [ ! -e "$root/.complete" ]; then
       echo "generating $per_root $profile transactions (seed $seed) into $root" >&2
       rm -rf "$root"
@@ -51,15 +52,13 @@ for profile in $profiles; do
 
   stamp=$(date -u +%Y%m%dT%H%M%SZ)
   tag="$profile-$records-$stamp"
-  # Both sides read the files from the page cache: this machine's memory
-  # reclaim drops cold file pages, and a load from disk would time the disk.
-  warm() { find "${roots[@]}" -type f -exec cat {} + > /dev/null; }
-  warm
+  # Both sides read the files from the page cache (warm, roots.sh).
+  warm "${roots[@]}"
   echo "== $profile: DuckDB ($records transactions, $rounds rounds), load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
   "$venv/bin/python" bench/duckdb/duckdb_bench.py --roots "$dirs" --rounds "$rounds" --threads 2 --json "$out/duckdb-$tag.json" >&2
 
   go test -c -o "$cache/bench/query.test" ./pkg/query/ # built before the files are warmed
-  warm
+  warm "${roots[@]}"
   echo "== $profile: apifw index (Go benchmarks on the same files, GOMAXPROCS=2), load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
   (cd pkg/query && APIFW_BENCH_DIR="$dirs" GOMAXPROCS=2 "$cache/bench/query.test" -test.run '^$' -test.timeout 3h \
     -test.count "$rounds" -test.benchtime 1s -test.cpu 2 \

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"hash/maphash"
 	"io"
+	"maps"
 	"runtime"
+	"slices"
 	"sort"
 
 	"github.com/apifw/monitor/pkg/model"
@@ -109,11 +111,7 @@ func (c *Capture) Encode(w io.Writer) error {
 	}
 	encodeView(e, &c.tail)
 	encodeTail(e, c.tail.b, c.tail.n, c.tail.nRuns)
-	rows := make([]uint32, 0, len(c.odd))
-	for row := range c.odd {
-		rows = append(rows, row)
-	}
-	sort.Slice(rows, func(i, j int) bool { return rows[i] < rows[j] })
+	rows := slices.Sorted(maps.Keys(c.odd))
 	e.uvarint(uint64(len(rows)))
 	for _, row := range rows {
 		e.uvarint(uint64(row))
@@ -123,11 +121,7 @@ func (c *Capture) Encode(w io.Writer) error {
 	e.uvarint(uint64(c.last.file))
 	e.varint(c.last.line)
 	e.varint(c.last.end)
-	files := make([]uint32, 0, len(c.sepFor))
-	for f := range c.sepFor {
-		files = append(files, f)
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i] < files[j] })
+	files := slices.Sorted(maps.Keys(c.sepFor))
 	e.uvarint(uint64(len(files)))
 	for _, f := range files {
 		e.uvarint(uint64(f))
